@@ -1,0 +1,20 @@
+import sharp from 'sharp'
+import type { DecodedImage } from '../../shared/preprocess/preprocess'
+
+/** Largest photo we agree to decode, in pixels (about 16k × 16k); bigger files are refused. */
+export const MAX_DECODE_PIXELS = 268_402_689
+
+/**
+ * Decodes a photo (file path or bytes) to upright 8-bit sRGB, as PIL's `convert('RGB')` would:
+ * EXIF orientation applied, alpha dropped, greyscale expanded to three channels.
+ */
+export async function decodeImage(input: string | Uint8Array): Promise<DecodedImage> {
+  const { data, info } = await sharp(input, { limitInputPixels: MAX_DECODE_PIXELS, failOn: 'error' })
+    .rotate()
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true })
+  if (info.channels !== 3) throw new Error(`Unexpected channel count ${info.channels} after decoding.`)
+  return { width: info.width, height: info.height, channels: 3, data }
+}

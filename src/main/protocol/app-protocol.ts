@@ -1,0 +1,106 @@
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { extname, normalize, relative, resolve, sep, isAbsolute } from 'node:path'
+import { Readable } from 'node:stream'
+import { SECURITY_HEADERS } from '../security'
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.onnx': 'application/octet-stream',
+}
+
+export interface AppProtocolOptions {
+  /** The built renderer (out/renderer). */
+  rendererDir: string
+  /** The model file the library knows under `id`, or undefined: nothing else is ever served. */
+  resolveModelFile(id: string): string | undefined
+}
+
+/** URL path under which the renderer fetches a library model's bytes. */
+export function modelUrlPath(id: string): string {
+  return `/library/models/${encodeURIComponent(id)}.onnx`
+}
+
+const MODEL_ROUTE = /^\/library\/models\/([^/]+)\.onnx$/
+
+function textResponse(status: number, message: string): Response {
+  return new Response(message, {
+    status,
+    headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' },
+  })
+}
+
+/** A path inside `root` for the URL path, or undefined when it would leave `root`. */
+function resolveInside(root: string, urlPath: string): string | undefined {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(urlPath)
+  } catch {
+    return undefined
+  }
+  if (decoded.includes('\0')) return undefined
+  const candidate = resolve(root, '.' + normalize('/' + decoded))
+  const rel = relative(root, candidate)
+  if (rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) return undefined
+  return candidate
+}
+
+async function fileResponse(path: string, contentType?: string): Promise<Response> {
+  let size: number
+  try {
+    const info = await stat(path)
+    if (!info.isFile()) return textResponse(404, 'Not found')
+    size = info.size
+  } catch {
+    return textResponse(404, 'Not found')
+  }
+  const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>
+  return new Response(body, {
+    status: 200,
+    headers: {
+      ...SECURITY_HEADERS,
+      'Content-Type': contentType ?? CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': String(size),
+      'Cache-Control': 'no-cache',
+    },
+  })
+}
+
+/**
+ * The handler behind the app's custom protocol: serves the built renderer and the library's model
+ * files, with the security headers on every response. Electron's `protocol.handle` calls it in the
+ * app; tests serve the very same function over HTTP on 127.0.0.1.
+ */
+export function createAppRequestHandler(options: AppProtocolOptions): (request: Request) => Promise<Response> {
+  const rendererDir = resolve(options.rendererDir)
+  return async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return textResponse(405, 'Method not allowed')
+    const { pathname } = new URL(request.url)
+
+    const model = MODEL_ROUTE.exec(pathname)
+    if (model) {
+      let id: string
+      try {
+        id = decodeURIComponent(model[1]!)
+      } catch {
+        return textResponse(400, 'Bad model id')
+      }
+      const file = options.resolveModelFile(id)
+      return file ? fileResponse(file, CONTENT_TYPES['.onnx']) : textResponse(404, 'No such model')
+    }
+
+    const file = resolveInside(rendererDir, pathname === '/' ? '/index.html' : pathname)
+    if (!file) return textResponse(403, 'Forbidden')
+    return fileResponse(file)
+  }
+}

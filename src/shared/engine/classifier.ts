@@ -1,0 +1,87 @@
+import type * as Ort from 'onnxruntime-web'
+import type { ModelCard } from '../model-card'
+import { preprocess, type DecodedImage } from '../preprocess/preprocess'
+import { topK, type ClassScore } from './postprocess'
+
+/** The onnxruntime module in use: onnxruntime-web in the renderer's worker and in Node. */
+export type OrtModule = Pick<typeof Ort, 'InferenceSession' | 'Tensor'>
+
+export type ClassifierCard = Pick<ModelCard, 'input' | 'output' | 'labels' | 'preprocessing'>
+
+export interface Classification {
+  top: ClassScore[]
+  logits: Float32Array
+}
+
+/**
+ * One inference session over one model, with the card's preprocessing and postprocessing.
+ * The same class runs in the renderer's worker (WebGPU or WASM) and in Node (WASM).
+ */
+export class Classifier {
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly session: Ort.InferenceSession,
+    readonly card: ClassifierCard,
+  ) {}
+
+  static async create(
+    ort: OrtModule,
+    model: Uint8Array,
+    card: ClassifierCard,
+    options: Ort.InferenceSession.SessionOptions,
+  ): Promise<Classifier> {
+    const session = await ort.InferenceSession.create(model, options)
+    const missing = [card.input.name, card.output.name].filter(
+      (name) => !session.inputNames.includes(name) && !session.outputNames.includes(name),
+    )
+    if (missing.length > 0) {
+      await session.release()
+      throw new Error(
+        `The model has no tensor named ${missing.map((m) => `"${m}"`).join(' or ')} ` +
+          `(inputs: ${session.inputNames.join(', ')}; outputs: ${session.outputNames.join(', ')}).`,
+      )
+    }
+    return new Classifier(ort, session, card)
+  }
+
+  get tensorLength(): number {
+    return 3 * this.card.input.height * this.card.input.width
+  }
+
+  /** Runs a batch of `count` preprocessed tensors laid end to end; returns logits, `classes` per image. */
+  async runBatch(batch: Float32Array, count: number): Promise<Float32Array> {
+    const { height, width, name } = this.card.input
+    if (batch.length !== count * this.tensorLength) {
+      throw new Error(`Expected ${count * this.tensorLength} values for ${count} images, got ${batch.length}.`)
+    }
+    const input = new this.ort.Tensor('float32', batch, [count, 3, height, width])
+    const results = await this.session.run({ [name]: input }, [this.card.output.name])
+    const output = results[this.card.output.name]
+    input.dispose()
+    if (!output) throw new Error(`The model returned no "${this.card.output.name}" output.`)
+    const data = (await output.getData()) as Float32Array
+    output.dispose()
+    const classes = this.card.output.classes
+    if (data.length !== count * classes) {
+      throw new Error(`The model returned ${data.length / count} values per image, its card says ${classes} classes.`)
+    }
+    return data
+  }
+
+  /** Preprocesses, runs and ranks a batch of decoded images. */
+  async classify(images: readonly DecodedImage[], k = 5): Promise<Classification[]> {
+    if (images.length === 0) return []
+    const batch = new Float32Array(images.length * this.tensorLength)
+    images.forEach((image, i) => preprocess(image, this.card, batch, i * this.tensorLength))
+    const logits = await this.runBatch(batch, images.length)
+    const classes = this.card.output.classes
+    return images.map((_, i) => {
+      const row = logits.slice(i * classes, (i + 1) * classes)
+      return { top: topK(row, this.card.labels, k), logits: row }
+    })
+  }
+
+  async release(): Promise<void> {
+    await this.session.release()
+  }
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod'
+
+/**
+ * How a decoded photo becomes the model's input tensor.
+ * - `square-crop`: crop the largest centred square, resize it to the input size (CIFAR models).
+ * - `shorter-side`: scale so the shorter side is `shorterSide`, then centre-crop the input size (ImageNet models).
+ */
+export const PreprocessingSchema = z.object({
+  resize: z.enum(['square-crop', 'shorter-side']),
+  shorterSide: z.number().int().positive().optional(),
+  interpolation: z.literal('bilinear'),
+  colorOrder: z.enum(['RGB', 'BGR']),
+  /** Multiplies each 8-bit channel value before mean/std (1/255 maps to [0, 1]). */
+  scale: z.number().positive(),
+  mean: z.tuple([z.number(), z.number(), z.number()]),
+  std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
+})
+export type Preprocessing = z.infer<typeof PreprocessingSchema>
+
+export const ModelInputSchema = z.object({
+  name: z.string().min(1),
+  layout: z.literal('NCHW'),
+  channels: z.literal(3),
+  height: z.number().int().positive(),
+  width: z.number().int().positive(),
+})
+export type ModelInput = z.infer<typeof ModelInputSchema>
+
+export const ModelCardSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/),
+  name: z.string().min(1),
+  architecture: z.string(),
+  file: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  source: z.string(),
+  params: z.number().int().nonnegative().optional(),
+  input: ModelInputSchema,
+  output: z.object({ name: z.string().min(1), classes: z.number().int().positive() }),
+  labels: z.array(z.string()),
+  preprocessing: PreprocessingSchema,
+  metrics: z.record(z.string(), z.number()).default({}),
+})
+export type ModelCard = z.infer<typeof ModelCardSchema>
+
+export const CIFAR_PREPROCESSING: Preprocessing = {
+  resize: 'square-crop',
+  interpolation: 'bilinear',
+  colorOrder: 'RGB',
+  scale: 1 / 255,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+}
+
+export const IMAGENET_PREPROCESSING: Preprocessing = {
+  resize: 'shorter-side',
+  shorterSide: 256,
+  interpolation: 'bilinear',
+  colorOrder: 'RGB',
+  scale: 1 / 255,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+}
+
+/** Parses a card and checks the facts that must agree with each other. */
+export function parseModelCard(value: unknown): ModelCard {
+  const card = ModelCardSchema.parse(value)
+  if (card.labels.length !== card.output.classes) {
+    throw new Error(
+      `Model card "${card.id}" lists ${card.labels.length} labels for ${card.output.classes} output classes.`,
+    )
+  }
+  if (card.preprocessing.resize === 'shorter-side') {
+    const side = card.preprocessing.shorterSide
+    if (side === undefined || side < Math.max(card.input.height, card.input.width)) {
+      throw new Error(`Model card "${card.id}": shorterSide must be at least the input size.`)
+    }
+  }
+  return card
+}

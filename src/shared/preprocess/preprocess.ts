@@ -1,0 +1,103 @@
+import type { ModelInput, Preprocessing } from '../model-card'
+import { resampleRgb, type PixelRegion } from './resample'
+
+/** A decoded photo: interleaved 8-bit samples, 3 (RGB) or 4 (RGBA) per pixel, already upright. */
+export interface DecodedImage {
+  width: number
+  height: number
+  channels: 3 | 4
+  data: Uint8Array | Uint8ClampedArray
+}
+
+export interface PreprocessSpec {
+  input: Pick<ModelInput, 'width' | 'height'>
+  preprocessing: Preprocessing
+}
+
+interface ResizePlan {
+  /** Part of the source image that is resampled. */
+  region: PixelRegion
+  /** Size the region is resampled to. */
+  resizedWidth: number
+  resizedHeight: number
+  /** Offset of the model's input window inside the resized image. */
+  cropX: number
+  cropY: number
+}
+
+export function planResize(width: number, height: number, spec: PreprocessSpec): ResizePlan {
+  const { width: W, height: H } = spec.input
+  const p = spec.preprocessing
+  if (p.resize === 'square-crop') {
+    const side = Math.min(width, height)
+    return {
+      region: {
+        x: Math.floor((width - side) / 2),
+        y: Math.floor((height - side) / 2),
+        width: side,
+        height: side,
+      },
+      resizedWidth: W,
+      resizedHeight: H,
+      cropX: 0,
+      cropY: 0,
+    }
+  }
+  // torchvision: Resize(shorterSide) then CenterCrop(H, W). Resize truncates the long side,
+  // int(shorter * long / short); CenterCrop uses Python's round(), which rounds halves to even.
+  const shorter = p.shorterSide ?? Math.max(W, H)
+  const short = Math.min(width, height)
+  const resizedWidth = width <= height ? shorter : Math.max(W, Math.floor((shorter * width) / short))
+  const resizedHeight = height < width ? shorter : Math.max(H, Math.floor((shorter * height) / short))
+  return {
+    region: { x: 0, y: 0, width, height },
+    resizedWidth,
+    resizedHeight,
+    cropX: roundHalfEven((resizedWidth - W) / 2),
+    cropY: roundHalfEven((resizedHeight - H) / 2),
+  }
+}
+
+function roundHalfEven(x: number): number {
+  const floor = Math.floor(x)
+  const fraction = x - floor
+  return fraction > 0.5 || (fraction === 0.5 && floor % 2 !== 0) ? floor + 1 : floor
+}
+
+/**
+ * Turns a decoded photo into one NCHW float tensor (3×H×W) as the model card describes:
+ * crop/resize policy, colour order, scale, then (x - mean) / std per channel.
+ * Writes into `out` at `offset` when given, so batches are filled without copies.
+ */
+export function preprocess(image: DecodedImage, spec: PreprocessSpec, out?: Float32Array, offset = 0): Float32Array {
+  if (image.width < 1 || image.height < 1) throw new Error('The image has no pixels.')
+  const { width: W, height: H } = spec.input
+  const plane = W * H
+  const target = out ?? new Float32Array(3 * plane)
+  if (target.length < offset + 3 * plane) throw new Error('Output tensor is too small.')
+
+  const plan = planResize(image.width, image.height, spec)
+  const resized = resampleRgb(
+    image.data,
+    image.width,
+    image.channels,
+    plan.region,
+    plan.resizedWidth,
+    plan.resizedHeight,
+  )
+  const { scale, mean, std, colorOrder } = spec.preprocessing
+  const order = colorOrder === 'RGB' ? [0, 1, 2] : [2, 1, 0]
+  for (let c = 0; c < 3; c++) {
+    const src = order[c]!
+    const m = mean[c]!
+    const inv = 1 / std[c]!
+    const base = offset + c * plane
+    for (let y = 0; y < H; y++) {
+      const row = (plan.cropY + y) * plan.resizedWidth + plan.cropX
+      for (let x = 0; x < W; x++) {
+        target[base + y * W + x] = (resized[(row + x) * 3 + src]! * scale - m) * inv
+      }
+    }
+  }
+  return target
+}
