@@ -15,6 +15,8 @@ export async function installBridge(page: Page, table: HandlerTable): Promise<vo
       return { ok: false, message: error instanceof Error ? error.message : String(error) }
     }
   })
+  // Page functions compiled by esbuild (tsx) with keepNames call its __name helper.
+  await page.addInitScript('globalThis.__name ??= (f) => f')
   await page.addInitScript(() => {
     type Reply = { ok: true; value: unknown } | { ok: false; message: string }
     const call = (globalThis as unknown as { __testBridgeInvoke(c: string, i: unknown): Promise<Reply> })

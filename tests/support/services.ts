@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase, type Db } from '../../src/main/db/database'
@@ -24,7 +24,7 @@ export async function createTestServices(): Promise<TestServices> {
   const library = new ModelLibrary(db, { builtinModelsDir: join(repoRoot, 'resources', 'models'), modelsDir })
   await library.registerBuiltins()
   const handlers = createHandlers({
-    appInfo: { name: 'ResNet Lens', version: 'test', platform: process.platform, dataDir },
+    appInfo: { name: 'ResNet Lens', version: packageVersion(), platform: process.platform, dataDir },
     library,
   })
   return {
@@ -37,4 +37,8 @@ export async function createTestServices(): Promise<TestServices> {
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version
 }

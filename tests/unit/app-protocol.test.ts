@@ -43,7 +43,12 @@ describe('app protocol handler', () => {
   })
 
   it('never serves a file outside the renderer folder', async () => {
-    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/..%2fsecret.txt']) {
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/%2e%2e/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+    ]) {
       const response = await get(path)
       expect([403, 404]).toContain(response.status)
       expect(await response.text()).not.toContain('do not serve')

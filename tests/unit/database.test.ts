@@ -18,11 +18,15 @@ describe('library database', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version)
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
-    const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'").all()
-    expect(tables).toEqual(expect.arrayContaining([
-      { name: 'models', strict: 1 },
-      { name: 'settings', strict: 1 },
-    ]))
+    const tables = db
+      .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'")
+      .all()
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        { name: 'models', strict: 1 },
+        { name: 'settings', strict: 1 },
+      ]),
+    )
     db.close()
   })
 
@@ -43,7 +47,9 @@ describe('library database', () => {
     )
     expect(() => insert.run('m', 'M', 'm.onnx', 'x'.repeat(64), '{not json', 0, 'now')).toThrow(/CHECK/)
     expect(() => insert.run('m', 'M', 'm.onnx', 'short', '{}', 0, 'now')).toThrow(/CHECK/)
-    expect(() => insert.run('m', 'M', 'm.onnx', 'x'.repeat(64), '{}', 'yes', 'now')).toThrow(/cannot store TEXT value in INTEGER column/)
+    expect(() => insert.run('m', 'M', 'm.onnx', 'x'.repeat(64), '{}', 'yes', 'now')).toThrow(
+      /cannot store TEXT value in INTEGER column/,
+    )
     db.close()
   })
 
@@ -51,7 +57,11 @@ describe('library database', () => {
     const db = new Database(join(dir, 'broken.db'))
     const broken = [
       ...migrations,
-      { version: 99, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER) STRICT; INSERT INTO no_such_table VALUES (1);' },
+      {
+        version: 99,
+        name: 'broken',
+        sql: 'CREATE TABLE half_done (x INTEGER) STRICT; INSERT INTO no_such_table VALUES (1);',
+      },
     ]
     expect(() => migrate(db, broken)).toThrow(/no such table/)
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version)

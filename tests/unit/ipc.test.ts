@@ -24,6 +24,8 @@ describe('IPC handler table', () => {
   it('rejects unknown channels and malformed requests', async () => {
     await expect(dispatch(services.handlers, 'fs:readFile', '/etc/passwd')).rejects.toThrow(/Unknown IPC channel/)
     await expect(dispatch(services.handlers, '__proto__', undefined)).rejects.toThrow(/Unknown IPC channel/)
-    await expect(dispatch(services.handlers, 'models:list', { path: '/etc' })).rejects.toThrow(/Invalid request on models:list/)
+    await expect(dispatch(services.handlers, 'models:list', { path: '/etc' })).rejects.toThrow(
+      /Invalid request on models:list/,
+    )
   })
 })

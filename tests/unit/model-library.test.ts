@@ -31,7 +31,11 @@ describe('model library', () => {
     expect(card.preprocessing.mean).toEqual(facts.input.mean)
     expect(card.preprocessing.std).toEqual(facts.input.std)
     expect([card.input.height, card.input.width]).toEqual(facts.input.shape.slice(2))
-    expect(readFileSync(join(repoRoot, 'resources', 'labels', 'cifar10.txt'), 'utf8').trim().split('\n')).toEqual(card.labels)
+    expect(
+      readFileSync(join(repoRoot, 'resources', 'labels', 'cifar10.txt'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toEqual(card.labels)
   })
 
   it('registers the bundled model on first start and makes it active', async () => {
@@ -39,7 +43,14 @@ describe('model library', () => {
     await library.registerBuiltins()
     await library.registerBuiltins() // a second start changes nothing
     expect(library.list()).toEqual([
-      { id: 'resnet56-cifar10', name: 'ResNet-56 (CIFAR-10)', builtin: true, active: true, classes: 10, inputSize: [32, 32] },
+      {
+        id: 'resnet56-cifar10',
+        name: 'ResNet-56 (CIFAR-10)',
+        builtin: true,
+        active: true,
+        classes: 10,
+        inputSize: [32, 32],
+      },
     ])
     expect(library.activeId()).toBe('resnet56-cifar10')
     expect(library.resolveFile('resnet56-cifar10')).toBe(join(bundledModels, 'resnet56-cifar10.onnx'))

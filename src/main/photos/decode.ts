@@ -15,6 +15,24 @@ export async function decodeImage(input: string | Uint8Array): Promise<DecodedIm
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true })
+    .catch((error: unknown) => explainDecodeFailure(input, error))
   if (info.channels !== 3) throw new Error(`Unexpected channel count ${info.channels} after decoding.`)
   return { width: info.width, height: info.height, channels: 3, data }
+}
+
+/**
+ * libvips' error text is process-wide, so under concurrent decodes a failure can arrive as
+ * "Unknown error". A header that still parses means the pixel data is what is broken.
+ */
+async function explainDecodeFailure(input: string | Uint8Array, error: unknown): Promise<never> {
+  const message = error instanceof Error ? error.message : String(error)
+  if (/unsupported image format|Input file is missing|pixel limit/i.test(message)) throw error
+  const format = await sharp(input)
+    .metadata()
+    .then((m) => m.format)
+    .catch(() => undefined)
+  if (format === undefined) throw error
+  throw new Error(`truncated or corrupt ${format.toUpperCase()} data (${message.split('\n')[0]!.trim()})`, {
+    cause: error,
+  })
 }

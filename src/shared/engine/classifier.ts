@@ -31,13 +31,14 @@ export class Classifier {
     options: Ort.InferenceSession.SessionOptions,
   ): Promise<Classifier> {
     const session = await ort.InferenceSession.create(model, options)
-    const missing = [card.input.name, card.output.name].filter(
-      (name) => !session.inputNames.includes(name) && !session.outputNames.includes(name),
-    )
-    if (missing.length > 0) {
+    const problems = [
+      session.inputNames.includes(card.input.name) ? '' : `no input named "${card.input.name}"`,
+      session.outputNames.includes(card.output.name) ? '' : `no output named "${card.output.name}"`,
+    ].filter(Boolean)
+    if (problems.length > 0) {
       await session.release()
       throw new Error(
-        `The model has no tensor named ${missing.map((m) => `"${m}"`).join(' or ')} ` +
+        `The model does not match its card: ${problems.join(', ')} ` +
           `(inputs: ${session.inputNames.join(', ')}; outputs: ${session.outputNames.join(', ')}).`,
       )
     }
@@ -59,6 +60,10 @@ export class Classifier {
     const output = results[this.card.output.name]
     input.dispose()
     if (!output) throw new Error(`The model returned no "${this.card.output.name}" output.`)
+    if (output.type !== 'float32') {
+      output.dispose()
+      throw new Error(`The model's "${this.card.output.name}" output is ${output.type}; only float32 is supported.`)
+    }
     const data = (await output.getData()) as Float32Array
     output.dispose()
     const classes = this.card.output.classes

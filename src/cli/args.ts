@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util'
+
+export const USAGE = `Usage: npm run classify -- <file-or-folder>... [--model FILE] [--top K] [--json]
+
+Classifies photos with a ResNet model. Folders are searched recursively for
+.jpg .jpeg .png .webp .gif .bmp .tif .tiff .avif files (hidden files skipped);
+files named on the command line are always tried, whatever their extension.
+
+Options:
+  -m, --model FILE  ONNX model to use (default: the bundled ResNet-56 CIFAR-10).
+                    Reads FILE's card from the .card.json file beside it; without
+                    one, the input size, preprocessing and labels are inferred
+                    from the graph.
+  -k, --top K       classes to show per image (default 5)
+      --json        one JSON object per line on stdout:
+                      {"path": ..., "top": [{"label", "index", "p"}, ...]}
+                    or {"path": ..., "error": "..."} for a file that failed
+  -h, --help        show this help
+
+Exit status: 0 all images classified; 1 some files failed, no images were
+found, or the model could not be loaded; 2 bad command-line arguments.
+`
+
+export interface CliOptions {
+  inputs: string[]
+  model: string | undefined
+  top: number
+  json: boolean
+}
+
+export type ParsedArgs = { help: true } | { help: false; options: CliOptions }
+
+/** A mistake on the command line: reported with the usage text and exit status 2. */
+export class UsageError extends Error {}
+
+export function parseCliArgs(argv: readonly string[]): ParsedArgs {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        model: { type: 'string', short: 'm' },
+        top: { type: 'string', short: 'k' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  } catch (error) {
+    // parseArgs' messages are already readable ("Unknown option '--foo'..."); drop its hints about "--".
+    throw new UsageError((error as Error).message.split('. To specify a positional')[0]!)
+  }
+  const { values, positionals } = parsed
+  if (values.help) return { help: true }
+
+  let top = 5
+  if (values.top !== undefined) {
+    if (!/^\d+$/.test(values.top) || Number(values.top) < 1) {
+      throw new UsageError(`--top expects a whole number of at least 1, got "${values.top}"`)
+    }
+    top = Number(values.top)
+  }
+  if (values.model === '') throw new UsageError('--model expects a file name')
+  if (positionals.length === 0) throw new UsageError('no files or folders given')
+  return { help: false, options: { inputs: positionals, model: values.model, top, json: values.json ?? false } }
+}

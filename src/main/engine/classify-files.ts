@@ -1,0 +1,98 @@
+import type { Classifier } from '../../shared/engine/classifier'
+import { topK, type ClassScore } from '../../shared/engine/postprocess'
+import { preprocess, type DecodedImage } from '../../shared/preprocess/preprocess'
+import { decodeImage } from '../photos/decode'
+import { describeFileError } from './file-errors'
+
+/** A file to classify; `error` set when it already failed (e.g. a folder that could not be read). */
+export interface FileInput {
+  path: string
+  error?: string
+}
+
+export type FileResult = { path: string; top: ClassScore[] } | { path: string; error: string }
+
+export interface ClassifyFilesOptions {
+  /** Classes reported per image. */
+  k?: number
+  /** Images per inference run. */
+  batchSize?: number
+  /** Files decoded at the same time (each holds a full-size decoded photo until it is preprocessed). */
+  concurrency?: number
+  decode?: (path: string) => Promise<DecodedImage>
+}
+
+type Prepared = { input: FileInput; tensor: Float32Array } | { input: FileInput; error: string }
+
+/**
+ * Decodes, preprocesses and classifies files in batches, yielding one result per input, in input
+ * order. A file that cannot be read yields an error result; the run goes on. The next batch is
+ * decoded while the current one runs through the model.
+ */
+export async function* classifyFiles(
+  classifier: Classifier,
+  inputs: readonly FileInput[],
+  options: ClassifyFilesOptions = {},
+): AsyncGenerator<FileResult> {
+  const { k = 5, batchSize = 32, concurrency = 4, decode = decodeImage } = options
+  const prepare = (start: number): Promise<Prepared[]> =>
+    mapWithConcurrency(inputs.slice(start, start + batchSize), concurrency, (input) =>
+      prepareOne(classifier, input, decode),
+    )
+
+  let next = inputs.length > 0 ? prepare(0) : undefined
+  for (let start = 0; next; start += batchSize) {
+    const batch = await next
+    next = start + batchSize < inputs.length ? prepare(start + batchSize) : undefined
+    yield* await runBatch(classifier, batch, k)
+  }
+}
+
+async function prepareOne(
+  classifier: Classifier,
+  input: FileInput,
+  decode: (path: string) => Promise<DecodedImage>,
+): Promise<Prepared> {
+  if (input.error !== undefined) return { input, error: input.error }
+  try {
+    const image = await decode(input.path)
+    // Only the small tensor is kept; the decoded photo can be collected right away.
+    return { input, tensor: preprocess(image, classifier.card) }
+  } catch (error) {
+    return { input, error: describeFileError(error) }
+  }
+}
+
+async function runBatch(classifier: Classifier, batch: Prepared[], k: number): Promise<FileResult[]> {
+  const ready = batch.filter((item): item is Extract<Prepared, { tensor: Float32Array }> => 'tensor' in item)
+  const size = classifier.tensorLength
+  const tensors = new Float32Array(ready.length * size)
+  ready.forEach((item, i) => tensors.set(item.tensor, i * size))
+  const logits = ready.length > 0 ? await classifier.runBatch(tensors, ready.length) : new Float32Array(0)
+
+  const { classes } = classifier.card.output
+  let row = 0
+  return batch.map((item) => {
+    if ('error' in item) return { path: item.input.path, error: item.error }
+    const offset = row++ * classes
+    return { path: item.input.path, top: topK(logits.subarray(offset, offset + classes), classifier.card.labels, k) }
+  })
+}
+
+/** Like Promise.all(items.map(fn)), with at most `limit` calls in flight. */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let nextIndex = 0
+  const worker = async (): Promise<void> => {
+    while (nextIndex < items.length) {
+      const i = nextIndex++
+      results[i] = await fn(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+  return results
+}

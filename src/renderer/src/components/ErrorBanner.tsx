@@ -1,0 +1,53 @@
+import { changePreference, retryModel } from '../actions'
+import { useClassifyStore } from '../store'
+import { AlertIcon } from './Icons'
+
+/** Says clearly when the model cannot be read or its session cannot start, and offers a way out. */
+export function ErrorBanner() {
+  const model = useClassifyStore((s) => s.model)
+  const engine = useClassifyStore((s) => s.engine)
+  const preference = useClassifyStore((s) => s.preference)
+
+  let title: string | undefined
+  let detail = ''
+  if (model.status === 'error') {
+    title = 'The model could not be loaded'
+    detail = model.message
+  } else if (engine.status === 'error') {
+    title = 'The model could not be loaded'
+    detail = engine.message
+  }
+  if (!title) return null
+
+  return (
+    <div
+      role="alert"
+      data-testid="model-error"
+      className="mx-5 mt-4 flex items-start gap-3 rounded-xl border border-rose-200 bg-rose-50 px-4 py-3 text-rose-900 dark:border-rose-900/60 dark:bg-rose-950/40 dark:text-rose-100"
+    >
+      <AlertIcon className="mt-0.5 h-5 w-5 shrink-0 text-rose-500" />
+      <div className="min-w-0 flex-1">
+        <p className="text-[13.5px] font-semibold">{title}</p>
+        <p className="mt-0.5 text-[12.5px] leading-snug break-words text-rose-800 dark:text-rose-200/90">{detail}</p>
+      </div>
+      <div className="flex shrink-0 gap-2">
+        {engine.status === 'error' && preference !== 'auto' && (
+          <button
+            type="button"
+            onClick={() => changePreference('auto')}
+            className="rounded-md px-2.5 py-1 text-[12.5px] font-medium text-rose-800 hover:bg-rose-100 focus-visible:ring-2 focus-visible:ring-rose-500 focus-visible:outline-none dark:text-rose-100 dark:hover:bg-rose-900/50"
+          >
+            Use Auto
+          </button>
+        )}
+        <button
+          type="button"
+          onClick={retryModel}
+          className="rounded-md bg-rose-600 px-2.5 py-1 text-[12.5px] font-medium text-white hover:bg-rose-500 focus-visible:ring-2 focus-visible:ring-rose-500 focus-visible:ring-offset-2 focus-visible:outline-none dark:ring-offset-zinc-950"
+        >
+          Try again
+        </button>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,140 @@
+import type { ReactNode, SVGProps } from 'react'
+
+type IconProps = SVGProps<SVGSVGElement>
+
+function Icon({ children, ...props }: IconProps & { children: ReactNode }) {
+  return (
+    <svg
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={1.75}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      {...props}
+    >
+      {children}
+    </svg>
+  )
+}
+
+export function LensLogo(props: IconProps) {
+  return (
+    <svg viewBox="0 0 32 32" aria-hidden="true" {...props}>
+      <defs>
+        <linearGradient id="lens-logo" x1="0" y1="0" x2="1" y2="1">
+          <stop offset="0" stopColor="#818cf8" />
+          <stop offset="1" stopColor="#4f46e5" />
+        </linearGradient>
+      </defs>
+      <rect width="32" height="32" rx="8" fill="url(#lens-logo)" />
+      <circle cx="16" cy="16" r="8.5" fill="none" stroke="white" strokeWidth="2.2" opacity="0.95" />
+      <circle cx="16" cy="16" r="3.2" fill="white" />
+      <path
+        d="M16 7.5 L19 12.5 M24.5 16 L19.5 19 M16 24.5 L13 19.5 M7.5 16 L12.5 13"
+        stroke="white"
+        strokeWidth="1.6"
+        opacity="0.7"
+      />
+    </svg>
+  )
+}
+
+export function SparkIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <rect x="3.5" y="4.5" width="17" height="15" rx="2.5" />
+      <circle cx="9" cy="10" r="1.75" />
+      <path d="m20.5 15.5-4.5-4.5-8.5 8.5" />
+    </Icon>
+  )
+}
+
+export function FolderOpenIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M3.5 7.5v-1a2 2 0 0 1 2-2h3.6l2 2.2h7.4a2 2 0 0 1 2 2v1.3" />
+      <path d="M3.5 7.5v10a2 2 0 0 0 2 2h12.3a2 2 0 0 0 1.9-1.4l1.8-6.1a1.5 1.5 0 0 0-1.4-2H7.7a2 2 0 0 0-1.9 1.4L3.5 17.5" />
+    </Icon>
+  )
+}
+
+export function TrashIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M4.5 7h15M10 11v6M14 11v6M6 7l1 12a2 2 0 0 0 2 1.8h6a2 2 0 0 0 2-1.8L18 7M9 7V5a1 1 0 0 1 1-1h4a1 1 0 0 1 1 1v2" />
+    </Icon>
+  )
+}
+
+export function UploadIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M12 15V4M7.5 8.5 12 4l4.5 4.5" />
+      <path d="M4.5 14.5v3a2.5 2.5 0 0 0 2.5 2.5h10a2.5 2.5 0 0 0 2.5-2.5v-3" />
+    </Icon>
+  )
+}
+
+export function AlertIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M12 9v4.5M12 17h.01" />
+      <path d="M10.3 4.2 2.8 17.5A2 2 0 0 0 4.5 20.5h15a2 2 0 0 0 1.7-3L13.7 4.2a2 2 0 0 0-3.4 0Z" />
+    </Icon>
+  )
+}
+
+export function BrokenImageIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M20.5 12.5v5a2.5 2.5 0 0 1-2.5 2.5H6a2.5 2.5 0 0 1-2.5-2.5v-11A2.5 2.5 0 0 1 6 4h8" />
+      <path d="m3.5 16 4.5-4.5 3.5 3.5 2-2 3 3" />
+      <path d="m17 3.5 4 4M21 3.5l-4 4" />
+    </Icon>
+  )
+}
+
+export function ChipIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <rect x="6.5" y="6.5" width="11" height="11" rx="1.5" />
+      <path d="M9.5 3.5v3M14.5 3.5v3M9.5 17.5v3M14.5 17.5v3M3.5 9.5h3M3.5 14.5h3M17.5 9.5h3M17.5 14.5h3" />
+    </Icon>
+  )
+}
+
+export function LayersIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="m12 3.5 8.5 4.5-8.5 4.5L3.5 8z" />
+      <path d="m3.5 12 8.5 4.5 8.5-4.5M3.5 16l8.5 4.5 8.5-4.5" />
+    </Icon>
+  )
+}
+
+export function RetryIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M4.5 12a7.5 7.5 0 0 1 13-5.1L19.5 9M19.5 4.5V9H15" />
+      <path d="M19.5 12a7.5 7.5 0 0 1-13 5.1L4.5 15M4.5 19.5V15H9" />
+    </Icon>
+  )
+}
+
+export function CloseIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M6 6l12 12M18 6 6 18" />
+    </Icon>
+  )
+}
+
+export function ChevronIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="m9 6 6 6-6 6" />
+    </Icon>
+  )
+}

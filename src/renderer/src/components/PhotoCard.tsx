@@ -1,0 +1,152 @@
+import { memo, useState } from 'react'
+import { retryPhoto } from '../actions'
+import { formatBytes, formatMs } from '../lib/format'
+import type { Photo } from '../store'
+import { AlertIcon, BrokenImageIcon, RetryIcon } from './Icons'
+import { LogitsDetails } from './LogitsDetails'
+import { PredictionBars } from './PredictionBars'
+import { Spinner } from './Spinner'
+
+/** Below this size a thumbnail is drawn with hard pixels (CIFAR's 32 × 32 photos), not blurred. */
+const PIXELATED_BELOW = 96
+
+function Thumbnail({ photo }: { photo: Photo }) {
+  const [broken, setBroken] = useState(false)
+  const [small, setSmall] = useState(false)
+  if (broken) {
+    return (
+      <div className="flex h-full w-full flex-col items-center justify-center gap-1.5 text-zinc-400 dark:text-zinc-600">
+        <BrokenImageIcon className="h-8 w-8" />
+        <span className="text-[11px]">No preview</span>
+      </div>
+    )
+  }
+  return (
+    <img
+      src={photo.url}
+      alt={photo.name}
+      draggable={false}
+      decoding="async"
+      loading="lazy"
+      onError={() => setBroken(true)}
+      onLoad={(event) => {
+        const img = event.currentTarget
+        setSmall(Math.max(img.naturalWidth, img.naturalHeight) < PIXELATED_BELOW)
+      }}
+      className={`h-full w-full object-cover ${small ? '[image-rendering:pixelated]' : ''}`}
+    />
+  )
+}
+
+function CardError({ photo }: { photo: Photo }) {
+  return (
+    <div
+      data-testid="card-error"
+      role="alert"
+      className="flex items-start gap-2 rounded-lg border border-rose-200 bg-rose-50 px-2.5 py-2 text-[12px] leading-snug text-rose-800 dark:border-rose-900/60 dark:bg-rose-950/40 dark:text-rose-200"
+    >
+      <AlertIcon className="mt-px h-4 w-4 shrink-0 text-rose-500 dark:text-rose-400" />
+      <span className="min-w-0 break-words">{photo.error}</span>
+    </div>
+  )
+}
+
+function PendingBars() {
+  return (
+    <div className="space-y-2" aria-hidden="true">
+      {[72, 46, 34, 24, 16].map((width, i) => (
+        <div key={i} className="space-y-1">
+          <div className="h-2.5 animate-pulse rounded bg-zinc-100 dark:bg-zinc-800" style={{ width: `${width}%` }} />
+          <div className="h-1 rounded-full bg-zinc-100 dark:bg-zinc-800/70" />
+        </div>
+      ))}
+    </div>
+  )
+}
+
+interface Props {
+  photo: Photo
+  labels: readonly string[]
+}
+
+/** One dropped photo: its thumbnail, name, and the model's top-5, or why it could not be classified. */
+export const PhotoCard = memo(function PhotoCard({ photo, labels }: Props) {
+  const result = photo.status === 'done' ? photo.result : undefined
+  const perImageMs = result ? result.batchMs / result.batchSize : undefined
+  const timing = result
+    ? `Inference ${formatMs(result.batchMs)} for a batch of ${result.batchSize} ` +
+      `(${formatMs(perImageMs ?? 0)} per photo); decode + preprocess ${formatMs(result.decodeMs)}`
+    : undefined
+
+  return (
+    <article
+      data-testid="photo-card"
+      data-file-name={photo.name}
+      data-status={photo.status}
+      data-provider={result?.provider ?? ''}
+      {...(result ? { 'data-logits': JSON.stringify(result.logits) } : {})}
+      aria-busy={photo.status === 'pending'}
+      className="group flex w-full min-w-0 flex-col overflow-hidden rounded-xl border border-zinc-200 bg-white shadow-[0_1px_2px_rgba(0,0,0,0.04)] transition-shadow hover:shadow-md dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-zinc-700"
+    >
+      <div className="relative aspect-[4/3] overflow-hidden bg-zinc-100 dark:bg-zinc-800/60">
+        <Thumbnail photo={photo} />
+        {photo.status === 'pending' && (
+          <div className="absolute inset-0 flex items-center justify-center bg-white/40 backdrop-blur-[1px] dark:bg-zinc-950/40">
+            <span className="flex items-center gap-2 rounded-full bg-white/90 px-3 py-1 text-[11px] font-medium text-zinc-600 shadow-sm dark:bg-zinc-900/90 dark:text-zinc-300">
+              <Spinner className="h-3.5 w-3.5" />
+              Classifying…
+            </span>
+          </div>
+        )}
+        {photo.status === 'error' && (
+          <span className="absolute top-2 left-2 rounded-md bg-rose-600/90 px-1.5 py-0.5 text-[10.5px] font-medium text-white">
+            Not classified
+          </span>
+        )}
+      </div>
+
+      <div className="flex flex-col gap-2.5 p-3">
+        <div className="min-w-0">
+          <h3 className="truncate text-[13px] font-medium text-zinc-900 dark:text-zinc-100" title={photo.path}>
+            {photo.name}
+          </h3>
+          <p className="truncate text-[11px] text-zinc-500 tabular-nums dark:text-zinc-500">
+            {result ? `${result.width} × ${result.height} px · ` : ''}
+            {formatBytes(photo.size)}
+          </p>
+        </div>
+
+        {photo.status === 'pending' && <PendingBars />}
+        {photo.status === 'error' && (
+          <div className="space-y-2">
+            <CardError photo={photo} />
+            {photo.failure !== undefined && photo.failure !== 'decode' && (
+              <button
+                type="button"
+                onClick={() => retryPhoto(photo.id)}
+                className="inline-flex items-center gap-1.5 rounded-md px-2 py-1 text-[12px] font-medium text-zinc-600 hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none dark:text-zinc-300 dark:hover:bg-zinc-800"
+              >
+                <RetryIcon className="h-3.5 w-3.5" />
+                Try again
+              </button>
+            )}
+          </div>
+        )}
+        {result && (
+          <>
+            <PredictionBars top={result.top} />
+            <div className="flex items-center justify-between gap-2 pt-0.5 text-[11px] text-zinc-500 dark:text-zinc-500">
+              <span className="truncate" title={`Ran on ${result.provider}`}>
+                {result.provider}
+              </span>
+              <span className="shrink-0 tabular-nums" title={timing}>
+                {formatMs(perImageMs ?? result.batchMs)} / photo
+              </span>
+            </div>
+            <LogitsDetails logits={result.logits} labels={labels} predicted={result.top[0]?.index ?? -1} />
+          </>
+        )}
+      </div>
+    </article>
+  )
+})

@@ -1,0 +1,115 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { openApp, type AppSession } from '../support/app-session'
+import { waitForCards, waitForProvider } from '../support/cards'
+import { dropFiles, fileFromDisk } from '../support/drop'
+import { cifarHalfDir, sharedPath } from '../support/shared'
+
+/** How a person works the Classify screen: open, keys, folders, clear and undo, failures. */
+describe('Classify screen interactions', () => {
+  let app: AppSession | undefined
+  afterEach(async () => {
+    await app?.close()
+    app = undefined
+  })
+
+  it('opens photos with the Open button and Ctrl+O, and remembers the engine choice', async () => {
+    app = await openApp()
+    const { page } = app
+    await expect.poll(() => page.locator('main').textContent()).toContain('Drop photos or a folder here')
+    await waitForProvider(page, /^WASM · \d+ threads?$/)
+    expect(await page.getByTestId('provider-reason').textContent()).toMatch(/WebGPU/)
+    expect(await page.getByRole('button', { name: /Open photos/ }).getAttribute('title')).toMatch(/Ctrl\+O|⌘O/)
+
+    const chooser = page.waitForEvent('filechooser', { timeout: 10_000 })
+    await page.keyboard.press('Control+O')
+    expect((await chooser).isMultiple()).toBe(true)
+
+    await page.getByTestId('open-input').setInputFiles([sharedPath('photos', 'chelsea.png')])
+    const [card] = await waitForCards(page, 1)
+    expect(card!.predictions[0]!.label).toBe('cat')
+    expect(card!.predictions[0]!.text).toMatch(/^cat \d+\.\d %$/)
+
+    await page.getByTestId('engine-select').selectOption('wasm')
+    await expect.poll(() => page.getByTestId('provider-reason').textContent()).toMatch(/WASM chosen/)
+    await page.reload()
+    expect(await page.getByTestId('engine-select').inputValue()).toBe('wasm')
+  })
+
+  it('walks a folder dropped from the file manager, and says what it skipped', async () => {
+    // Chromium gets real file paths (CDP Input.dispatchDragEvent), as from the OS, so
+    // DataTransferItem.webkitGetAsEntry gives real directory entries.
+    const root = mkdtempSync(join(tmpdir(), 'resnet-lens-drop-'))
+    try {
+      const folder = join(root, 'holiday')
+      mkdirSync(join(folder, 'day2', 'evening'), { recursive: true })
+      copyFileSync(join(cifarHalfDir(), 'cat', '0000.jpg'), join(folder, 'cat.jpg'))
+      copyFileSync(join(cifarHalfDir(), 'ship', '0000.jpg'), join(folder, 'day2', 'ship.jpg'))
+      copyFileSync(join(cifarHalfDir(), 'frog', '0000.jpg'), join(folder, 'day2', 'evening', 'frog.jpg'))
+      writeFileSync(join(folder, 'day2', 'notes.txt'), 'not a photo')
+
+      app = await openApp()
+      const { page } = app
+      await waitForProvider(page, /^WASM/)
+      const cdp = await page.context().newCDPSession(page)
+      const box = (await page.getByTestId('drop-zone').boundingBox())!
+      const data = { items: [], files: [folder], dragOperationsMask: 1 }
+      for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+        await cdp.send('Input.dispatchDragEvent', { type, x: box.x + box.width / 2, y: box.y + box.height / 2, data })
+      }
+      const cards = await waitForCards(page, 3)
+      expect(cards.map((c) => c.name).sort()).toEqual(['cat.jpg', 'frog.jpg', 'ship.jpg'])
+      expect(cards.every((c) => c.status === 'done')).toBe(true)
+      expect(await page.getByTestId('notice').textContent()).toContain('notes.txt')
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+
+  it('clears the cards and brings them back with Undo', async () => {
+    app = await openApp()
+    const { page } = app
+    await dropFiles(page, '[data-testid="drop-zone"]', [
+      fileFromDisk(join(cifarHalfDir(), 'cat', '0000.jpg'), 'cat.jpg'),
+      fileFromDisk(join(cifarHalfDir(), 'ship', '0000.jpg'), 'ship.jpg'),
+    ])
+    await waitForCards(page, 2)
+    await page.getByRole('button', { name: 'Clear' }).click()
+    await expect.poll(() => page.getByTestId('photo-card').count()).toBe(0)
+    await page.getByRole('button', { name: /Undo/ }).click()
+    const cards = await waitForCards(page, 2)
+    expect(cards.map((c) => c.status)).toEqual(['done', 'done'])
+  })
+
+  it('shows a clear banner when the main process cannot give the model', async () => {
+    app = await openApp({
+      handlers: (real) => ({
+        ...real,
+        'models:active': () => {
+          throw new Error('the library database is locked')
+        },
+      }),
+    })
+    const banner = app.page.getByTestId('model-error')
+    await banner.waitFor({ timeout: 30_000 })
+    expect(await banner.textContent()).toContain('the library database is locked')
+  })
+
+  it('shows a clear banner when the model file cannot be fetched', async () => {
+    app = await openApp({
+      handlers: (real) => ({
+        ...real,
+        'models:active': async () => ({
+          ...(await real['models:active'](undefined)),
+          modelUrl: '/library/models/nope.onnx',
+        }),
+      }),
+    })
+    const banner = app.page.getByTestId('model-error')
+    await banner.waitFor({ timeout: 30_000 })
+    expect(await banner.textContent()).toMatch(/could not be loaded.*HTTP 404/)
+    expect(await app.page.getByTestId('provider').textContent()).toBe('Not running')
+  })
+})
