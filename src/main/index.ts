@@ -1,12 +1,10 @@
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, session } from 'electron'
-import { openDatabase } from './db/database'
-import { createHandlers } from './ipc/handlers'
-import { ModelLibrary } from './library/model-library'
+import { createServices } from './create-services'
 import { appPaths } from './paths'
 import { createAppRequestHandler } from './protocol/app-protocol'
-import { registerIpc } from './electron/ipc'
+import { electronDialogs } from './electron/dialogs'
+import { forwardEvents, registerIpc } from './electron/ipc'
 import { handleAppProtocol, registerAppScheme } from './electron/protocol'
 import { createMainWindow, denyAllPermissions } from './electron/window'
 
@@ -21,27 +19,22 @@ async function start(): Promise<void> {
     rendererDir: join(__dirname, '..', 'renderer'),
     dataDir: app.getPath('userData'),
   })
-  mkdirSync(paths.modelsDir, { recursive: true })
-
-  const db = openDatabase(paths.databaseFile)
-  app.on('will-quit', () => db.close())
-  const library = new ModelLibrary(db, {
-    builtinModelsDir: join(paths.resourcesDir, 'models'),
-    modelsDir: paths.modelsDir,
+  const services = await createServices({
+    paths,
+    appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
+    dialogs: electronDialogs,
   })
-  await library.registerBuiltins()
+  app.on('will-quit', () => void services.close())
 
   denyAllPermissions(session.defaultSession)
   handleAppProtocol(
-    createAppRequestHandler({ rendererDir: paths.rendererDir, resolveModelFile: (id) => library.resolveFile(id) }),
-  )
-  registerIpc(
-    createHandlers({
-      appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform, dataDir: paths.dataDir },
-      library,
+    createAppRequestHandler({
+      rendererDir: paths.rendererDir,
+      resolveModelFile: (id) => services.library.resolveFile(id),
     }),
-    devServerUrl,
   )
+  registerIpc(services.handlers, devServerUrl)
+  forwardEvents(services.events)
 
   const preload = join(__dirname, '..', 'preload', 'index.cjs')
   createMainWindow({ preload, devServerUrl })

@@ -1,5 +1,6 @@
-import { contextBridge, ipcRenderer } from 'electron'
-import { contract, isChannel, type Bridge } from '../shared/ipc/contract'
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contract, isChannel, isEventName, type Bridge } from '../shared/ipc/contract'
+import { APP_EVENT_CHANNEL } from '../shared/ipc/event-channel'
 
 /**
  * `window.api`, built from the IPC contract: only the contract's channels can be invoked, and each
@@ -11,6 +12,14 @@ const api: Bridge = {
     const parsed = contract[channel].input.safeParse(input)
     if (!parsed.success) return Promise.reject(new Error(`Invalid request on ${channel}: ${parsed.error.message}`))
     return ipcRenderer.invoke(channel, parsed.data) as Promise<unknown>
+  },
+  on(event, listener) {
+    if (!isEventName(event)) throw new Error(`Unknown event: ${String(event)}`)
+    const forward = (_: IpcRendererEvent, name: unknown, payload: unknown): void => {
+      if (name === event) listener(payload)
+    }
+    ipcRenderer.on(APP_EVENT_CHANNEL, forward)
+    return () => ipcRenderer.removeListener(APP_EVENT_CHANNEL, forward)
   },
 }
 

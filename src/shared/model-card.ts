@@ -26,6 +26,37 @@ export const ModelInputSchema = z.object({
 })
 export type ModelInput = z.infer<typeof ModelInputSchema>
 
+/** One stage of the network as the graph reader found it (stem, pool, residual stage, head). */
+export const StageSummarySchema = z.object({
+  name: z.string(),
+  /** The paper's name where it has one (conv1, conv2_x, …). */
+  paperName: z.string().optional(),
+  kind: z.enum(['stem', 'pool', 'residual', 'global-pool', 'classifier']),
+  blocks: z.number().int().nonnegative(),
+  /** Output shape without the batch axis: [C, H, W], or [C] after pooling. */
+  output: z.array(z.number().int().nonnegative()),
+  params: z.number().int().nonnegative(),
+  macs: z.number().nonnegative(),
+})
+export type StageSummary = z.infer<typeof StageSummarySchema>
+
+/** What the graph itself says about a model: read by the importer, shown on the model's card. */
+export const GraphSummarySchema = z.object({
+  opset: z.number().int().nonnegative(),
+  /** e.g. "ResNet-50 v1.5", "ResNet-56 (CIFAR)". */
+  architecture: z.string().optional(),
+  params: z.number().int().nonnegative(),
+  macs: z.number().nonnegative(),
+  /** Weighted layers as the paper counts them (ResNet-50: 1 + 16 × 3 + 1). */
+  depth: z.number().int().nonnegative().optional(),
+  depthFormula: z.string().optional(),
+  operators: z.array(z.string()),
+  stages: z.array(StageSummarySchema),
+  /** True when the input size is dynamic and shapes were computed for an assumed size. */
+  assumedInput: z.boolean(),
+})
+export type GraphSummary = z.infer<typeof GraphSummarySchema>
+
 export const ModelCardSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/),
   name: z.string().min(1),
@@ -39,6 +70,9 @@ export const ModelCardSchema = z.object({
   labels: z.array(z.string()),
   preprocessing: PreprocessingSchema,
   metrics: z.record(z.string(), z.number()).default({}),
+  /** Which built-in label list the labels are, if any (`imagenet-1k`, `cifar10`), else where they came from. */
+  labelsSource: z.string().optional(),
+  graph: GraphSummarySchema.optional(),
 })
 export type ModelCard = z.infer<typeof ModelCardSchema>
 

@@ -45,7 +45,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppSession>
     if (message.type() === 'error') consoleErrors.push(message.text())
   })
   page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`))
-  await installBridge(page, options.handlers ? options.handlers(services.handlers) : services.handlers)
+  await installBridge(page, options.handlers ? options.handlers(services.handlers) : services.handlers, services.events)
   if (options.engine) await page.addInitScript((e) => localStorage.setItem('resnet-lens.engine', e), options.engine)
   await page.goto(server.url + '/')
   return {
@@ -58,7 +58,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppSession>
     async close() {
       await browser.close()
       await server.close()
-      services.dispose()
+      await services.dispose()
     },
   }
 }

@@ -1,42 +1,46 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openDatabase, type Db } from '../../src/main/db/database'
-import { createHandlers } from '../../src/main/ipc/handlers'
-import { ModelLibrary } from '../../src/main/library/model-library'
-import type { HandlerTable } from '../../src/shared/ipc/contract'
+import { createServices, type AppServices, type CreateServicesOptions } from '../../src/main/create-services'
+import type { Dialogs } from '../../src/main/ipc/handlers'
+import { appPaths } from '../../src/main/paths'
 import { repoRoot } from './shared'
 
-export interface TestServices {
+export interface TestServices extends AppServices {
   dataDir: string
-  db: Db
-  library: ModelLibrary
-  handlers: HandlerTable
-  dispose(): void
+  /** Answers for the next file dialogs (null = the person cancels). */
+  dialogAnswers: { model: (string | null)[]; labels: (string | null)[] }
+  dispose(): Promise<void>
 }
 
 /** The main process's services over a real database in a fresh temp data folder. */
-export async function createTestServices(): Promise<TestServices> {
+export async function createTestServices(
+  options: Pick<CreateServicesOptions, 'resolveCatalogUrl'> = {},
+): Promise<TestServices> {
   const dataDir = mkdtempSync(join(tmpdir(), 'resnet-lens-test-'))
-  const modelsDir = join(dataDir, 'models')
-  mkdirSync(modelsDir)
-  const db = openDatabase(join(dataDir, 'library.db'))
-  const library = new ModelLibrary(db, { builtinModelsDir: join(repoRoot, 'resources', 'models'), modelsDir })
-  await library.registerBuiltins()
-  const handlers = createHandlers({
-    appInfo: { name: 'ResNet Lens', version: packageVersion(), platform: process.platform, dataDir },
-    library,
+  const dialogAnswers: TestServices['dialogAnswers'] = { model: [], labels: [] }
+  const dialogs: Dialogs = {
+    pickModelFile: async () => dialogAnswers.model.shift() ?? null,
+    pickLabelsFile: async () => dialogAnswers.labels.shift() ?? null,
+  }
+  const services = await createServices({
+    paths: appPaths({
+      resourcesDir: join(repoRoot, 'resources'),
+      rendererDir: join(repoRoot, 'out', 'renderer'),
+      dataDir,
+    }),
+    appInfo: { name: 'ResNet Lens', version: packageVersion(), platform: process.platform },
+    dialogs,
+    ...options,
   })
-  return {
+  return Object.assign(services, {
     dataDir,
-    db,
-    library,
-    handlers,
-    dispose() {
-      db.close()
+    dialogAnswers,
+    async dispose() {
+      await services.close()
       rmSync(dataDir, { recursive: true, force: true })
     },
-  }
+  })
 }
 
 function packageVersion(): string {

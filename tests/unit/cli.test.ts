@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCliArgs, UsageError } from '../../src/cli/args'
-import { cardIdFor, preprocessingFor } from '../../src/main/engine/infer-card'
+import { cardIdFor } from '../../src/main/engine/infer-card'
+import { suggestLabelList, suggestPreprocessing } from '../../src/main/library/presets'
 import { cifarHalfDir, repoRoot, sharedPath } from '../support/shared'
 
 const CIFAR10 = readFileSync(join(repoRoot, 'resources', 'labels', 'cifar10.txt'), 'utf8')
@@ -273,11 +274,19 @@ describe('parseCliArgs', () => {
   })
 })
 
-describe('inferred card helpers', () => {
-  it('picks CIFAR preprocessing up to 32 px and ImageNet (shorter side ≥ 256) above', () => {
-    expect(preprocessingFor(32, 32).resize).toBe('square-crop')
-    expect(preprocessingFor(224, 224)).toMatchObject({ resize: 'shorter-side', shorterSide: 256 })
-    expect(preprocessingFor(299, 299)).toMatchObject({ resize: 'shorter-side', shorterSide: 342 })
+describe('card presets', () => {
+  it('picks CIFAR preprocessing up to 64 px and ImageNet (shorter side ≥ 256) above', () => {
+    expect(suggestPreprocessing(32, 32).resize).toBe('square-crop')
+    expect(suggestPreprocessing(64, 64).resize).toBe('square-crop')
+    expect(suggestPreprocessing(224, 224)).toMatchObject({ resize: 'shorter-side', shorterSide: 256 })
+    expect(suggestPreprocessing(299, 299)).toMatchObject({ resize: 'shorter-side', shorterSide: 342 })
+  })
+
+  it('suggests the built-in labels only where they fit', () => {
+    expect(suggestLabelList(1000, 224)).toBe('imagenet-1k')
+    expect(suggestLabelList(10, 32)).toBe('cifar10')
+    expect(suggestLabelList(10, 224)).toBeUndefined()
+    expect(suggestLabelList(48, 4)).toBeUndefined()
   })
 
   it('makes a valid card id from any file name', () => {

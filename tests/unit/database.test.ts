@@ -69,6 +69,42 @@ describe('library database', () => {
     db.close()
   })
 
+  it('migrates a database from every earlier version, keeping its rows', () => {
+    for (const from of migrations.slice(0, -1)) {
+      const file = join(dir, `from-v${from.version}.db`)
+      const old = new Database(file)
+      migrate(
+        old,
+        migrations.filter((m) => m.version <= from.version),
+      )
+      old
+        .prepare('INSERT INTO models (id, name, file, sha256, card, builtin, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run('bundled', 'Bundled', 'b.onnx', 'a'.repeat(64), '{}', 1, 'then')
+      old
+        .prepare('INSERT INTO models (id, name, file, sha256, card, builtin, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run('mine', 'Mine', 'm.onnx', 'b'.repeat(64), '{}', 0, 'then')
+      old.close()
+
+      const db = openDatabase(file)
+      expect(db.pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version)
+      expect(db.prepare('SELECT id, origin, file_bytes FROM models ORDER BY id').all()).toEqual([
+        { id: 'bundled', origin: 'bundled', file_bytes: 0 },
+        { id: 'mine', origin: 'imported', file_bytes: 0 },
+      ])
+      db.close()
+    }
+  })
+
+  it('keeps one row per model file (sha256 is unique)', () => {
+    const db = openDatabase(join(dir, 'library.db'))
+    const insert = db.prepare(
+      'INSERT INTO models (id, name, file, sha256, card, builtin, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
+    insert.run('a', 'A', 'a.onnx', 'c'.repeat(64), '{}', 0, 'now')
+    expect(() => insert.run('b', 'B', 'b.onnx', 'c'.repeat(64), '{}', 0, 'now')).toThrow(/UNIQUE/)
+    db.close()
+  })
+
   it('refuses a database from a newer version of the app', () => {
     const file = join(dir, 'future.db')
     const db = new Database(file)

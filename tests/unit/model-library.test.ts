@@ -43,15 +43,18 @@ describe('model library', () => {
     await library.registerBuiltins()
     await library.registerBuiltins() // a second start changes nothing
     expect(library.list()).toEqual([
-      {
+      expect.objectContaining({
         id: 'resnet56-cifar10',
         name: 'ResNet-56 (CIFAR-10)',
         builtin: true,
         active: true,
+        origin: 'bundled',
         classes: 10,
         inputSize: [32, 32],
-      },
+        fileBytes: 3438067,
+      }),
     ])
+    await expect(library.delete('resnet56-cifar10')).rejects.toThrow(/comes with the app and cannot be deleted/)
     expect(library.activeId()).toBe('resnet56-cifar10')
     expect(library.resolveFile('resnet56-cifar10')).toBe(join(bundledModels, 'resnet56-cifar10.onnx'))
     expect(library.resolveFile('../../etc/passwd')).toBeUndefined()

@@ -29,4 +29,15 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'model origin, file size, one row per file',
+    sql: `
+      ALTER TABLE models ADD COLUMN origin TEXT NOT NULL DEFAULT 'imported'
+        CHECK (origin IN ('bundled', 'imported', 'catalog'));
+      ALTER TABLE models ADD COLUMN file_bytes INTEGER NOT NULL DEFAULT 0 CHECK (file_bytes >= 0);
+      UPDATE models SET origin = 'bundled' WHERE builtin = 1;
+      CREATE UNIQUE INDEX models_by_sha256 ON models (sha256);
+    `,
+  },
 ]

@@ -1,5 +1,7 @@
-import { ipcMain, type IpcMainInvokeEvent } from 'electron'
+import { BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron'
 import { channelNames, type HandlerTable } from '../../shared/ipc/contract'
+import { APP_EVENT_CHANNEL } from '../../shared/ipc/event-channel'
+import type { EventHub } from '../ipc/event-hub'
 import { dispatch } from '../ipc/handlers'
 import { isAllowedNavigation } from '../security'
 
@@ -14,4 +16,11 @@ export function registerIpc(table: HandlerTable, devServerUrl?: string): void {
       return dispatch(table, channel, input)
     })
   }
+}
+
+/** Sends the services' events to every window. */
+export function forwardEvents(events: EventHub): void {
+  events.subscribe((event, payload) => {
+    for (const window of BrowserWindow.getAllWindows()) window.webContents.send(APP_EVENT_CHANNEL, event, payload)
+  })
 }

@@ -1,14 +1,9 @@
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import type * as Ort from 'onnxruntime-web'
-import {
-  CIFAR_PREPROCESSING,
-  IMAGENET_PREPROCESSING,
-  parseModelCard,
-  type ModelCard,
-  type Preprocessing,
-} from '../../shared/model-card'
+import { parseModelCard, type ModelCard } from '../../shared/model-card'
+import { readBuiltinLabels } from '../library/labels'
+import { suggestLabelList, suggestPreprocessing } from '../library/presets'
 import type { NodeEngine } from './node-ort'
 
 /** What a model card can be built from when a graph comes without one. */
@@ -64,21 +59,10 @@ async function probeClassCount(
   return dims[1]!
 }
 
-/** CIFAR-sized inputs are fed whole; larger ones get torchvision's ImageNet resize and centre crop. */
-export function preprocessingFor(height: number, width: number): Preprocessing {
-  const side = Math.max(height, width)
-  if (side <= 32) return CIFAR_PREPROCESSING
-  return { ...IMAGENET_PREPROCESSING, shorterSide: Math.max(256, Math.round((side * 256) / 224)) }
-}
-
-/** Label names for a class count: CIFAR-10 for 10, ImageNet-1k for 1000, else "class N". */
-export async function labelsFor(classes: number, labelsDir: string): Promise<string[]> {
-  const file = classes === 10 ? 'cifar10.txt' : classes === 1000 ? 'imagenet-1k.txt' : undefined
-  if (file) {
-    const labels = (await readFile(join(labelsDir, file), 'utf8')).split(/\r?\n/).map((l) => l.trim())
-    const named = labels.filter((l) => l.length > 0)
-    if (named.length === classes) return named
-  }
+/** Label names for a class count: a built-in list when one fits, else "class N". */
+export async function labelsFor(classes: number, height: number, labelsDir: string): Promise<string[]> {
+  const list = suggestLabelList(classes, height)
+  if (list) return readBuiltinLabels(labelsDir, list)
   return Array.from({ length: classes }, (_, i) => `class ${i}`)
 }
 
@@ -121,7 +105,7 @@ export async function inferCard(
     source: modelPath,
     input: { name: facts.inputName, layout: 'NCHW', channels: 3, height: facts.height, width: facts.width },
     output: { name: facts.outputName, classes: facts.classes },
-    labels: await labelsFor(facts.classes, labelsDir),
-    preprocessing: preprocessingFor(facts.height, facts.width),
+    labels: await labelsFor(facts.classes, facts.height, labelsDir),
+    preprocessing: suggestPreprocessing(facts.height, facts.width),
   })
 }

@@ -1,21 +1,61 @@
+import { basename } from 'node:path'
 import { contract, isChannel, type AppInfo, type Channel, type HandlerTable } from '../../shared/ipc/contract'
+import type { CatalogDownloads } from '../library/catalog-downloads'
+import { importModel, inspectModelFile, type ImportDeps } from '../library/import-model'
+import { readLabelsFile } from '../library/labels'
 import type { ModelLibrary } from '../library/model-library'
 import { modelUrlPath } from '../protocol/app-protocol'
+
+/** The system's file dialogs (Electron's in the app; tests answer with fixture paths). */
+export interface Dialogs {
+  pickModelFile(): Promise<string | null>
+  pickLabelsFile(): Promise<string | null>
+}
 
 export interface Services {
   appInfo: AppInfo
   library: ModelLibrary
+  importer: ImportDeps
+  catalog: CatalogDownloads
+  dialogs: Dialogs
 }
 
 /** The one handler table: Electron's ipcMain registers it in the app, tests serve it to a page. */
 export function createHandlers(services: Services): HandlerTable {
+  const { library, importer, catalog, dialogs } = services
   return {
     'app:info': () => services.appInfo,
-    'models:list': () => services.library.list(),
+    'models:list': () => library.list(),
     'models:active': () => {
-      const id = services.library.activeId()
-      return { card: services.library.card(id), modelUrl: modelUrlPath(id) }
+      const id = library.activeId()
+      return { card: library.card(id), modelUrl: modelUrlPath(id) }
     },
+    'models:setActive': ({ id }) => {
+      library.setActive(id)
+      return library.list()
+    },
+    'models:rename': ({ id, name }) => {
+      library.rename(id, name)
+      return library.list()
+    },
+    'models:delete': async ({ id }) => {
+      await library.delete(id)
+      return library.list()
+    },
+    'models:pickFile': async () => {
+      const path = await dialogs.pickModelFile()
+      return path === null ? null : importer.grants.grant(path)
+    },
+    'models:inspect': ({ token }) => inspectModelFile(importer, token),
+    'models:import': (request) => importModel(importer, request),
+    'labels:pickFile': async () => {
+      const path = await dialogs.pickLabelsFile()
+      if (path === null) return null
+      return { source: basename(path), labels: await readLabelsFile(path) }
+    },
+    'catalog:list': () => catalog.list(),
+    'catalog:download': ({ id }) => ({ started: catalog.start(id) }),
+    'catalog:cancel': ({ id }) => ({ cancelled: catalog.cancel(id) }),
   }
 }
 

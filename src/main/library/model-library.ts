@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs'
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Db } from '../db/database'
 import { parseModelCard, type ModelCard } from '../../shared/model-card'
 import type { ModelSummary } from '../../shared/ipc/contract'
 
 const ACTIVE_MODEL_KEY = 'active_model'
+
+export type ModelOrigin = ModelSummary['origin']
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256')
@@ -28,6 +31,9 @@ interface ModelRow {
   sha256: string
   card: string
   builtin: number
+  origin: ModelOrigin
+  file_bytes: number
+  added_at: string
 }
 
 export interface ModelLibraryDirs {
@@ -37,31 +43,50 @@ export interface ModelLibraryDirs {
   modelsDir: string
 }
 
+export interface NewModel {
+  card: ModelCard
+  /** File name inside the models folder, already in place. */
+  file: string
+  fileBytes: number
+  origin: Exclude<ModelOrigin, 'bundled'>
+}
+
+export class ModelNotFoundError extends Error {
+  constructor(id: string) {
+    super(`No model "${id}" in the library.`)
+  }
+}
+
+const COLUMNS = 'id, name, file, sha256, card, builtin, origin, file_bytes, added_at'
+
 /** The local library of models: one row per model in SQLite, its file on disk, its card. */
 export class ModelLibrary {
   constructor(
     private readonly db: Db,
-    private readonly dirs: ModelLibraryDirs,
+    readonly dirs: ModelLibraryDirs,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /**
    * Registers (or refreshes) the bundled models, checking each file against its card's sha256, so a
    * damaged installation is reported at start instead of producing wrong predictions.
+   * `describe` may add what the graph says (stages, parameters) to the card.
    */
-  async registerBuiltins(now: Date = new Date()): Promise<void> {
-    for (const card of readBuiltinCards(this.dirs.builtinModelsDir)) {
-      const file = join(this.dirs.builtinModelsDir, card.file)
+  async registerBuiltins(describe: (card: ModelCard, file: string) => ModelCard = (card) => card): Promise<void> {
+    for (const shipped of readBuiltinCards(this.dirs.builtinModelsDir)) {
+      const file = join(this.dirs.builtinModelsDir, shipped.file)
       if (!existsSync(file)) throw new Error(`The bundled model file is missing: ${file}`)
       const digest = await sha256File(file)
-      if (digest !== card.sha256) {
-        throw new Error(`The bundled model ${card.file} is damaged (sha256 ${digest}, expected ${card.sha256}).`)
+      if (digest !== shipped.sha256) {
+        throw new Error(`The bundled model ${shipped.file} is damaged (sha256 ${digest}, expected ${shipped.sha256}).`)
       }
+      const card = describe(shipped, file)
       this.db
         .prepare(
-          `INSERT INTO models (id, name, file, sha256, card, builtin, added_at)
-           VALUES (@id, @name, @file, @sha256, @card, 1, @addedAt)
+          `INSERT INTO models (id, name, file, sha256, card, builtin, origin, file_bytes, added_at)
+           VALUES (@id, @name, @file, @sha256, @card, 1, 'bundled', @fileBytes, @addedAt)
            ON CONFLICT (id) DO UPDATE SET file = excluded.file, sha256 = excluded.sha256,
-             card = excluded.card, builtin = 1`,
+             card = excluded.card, builtin = 1, origin = 'bundled', file_bytes = excluded.file_bytes`,
         )
         .run({
           id: card.id,
@@ -69,20 +94,34 @@ export class ModelLibrary {
           file: card.file,
           sha256: card.sha256,
           card: JSON.stringify(card),
-          addedAt: now.toISOString(),
+          fileBytes: statSync(file).size,
+          addedAt: this.now().toISOString(),
         })
     }
   }
 
   private rows(): ModelRow[] {
-    return this.db
-      .prepare('SELECT id, name, file, sha256, card, builtin FROM models ORDER BY builtin DESC, name')
-      .all() as ModelRow[]
+    return this.db.prepare(`SELECT ${COLUMNS} FROM models ORDER BY builtin DESC, name, id`).all() as ModelRow[]
   }
 
   private row(id: string): ModelRow | undefined {
-    return this.db.prepare('SELECT id, name, file, sha256, card, builtin FROM models WHERE id = ?').get(id) as
-      ModelRow | undefined
+    return this.db.prepare(`SELECT ${COLUMNS} FROM models WHERE id = ?`).get(id) as ModelRow | undefined
+  }
+
+  private requireRow(id: string): ModelRow {
+    const row = this.row(id)
+    if (!row) throw new ModelNotFoundError(id)
+    return row
+  }
+
+  has(id: string): boolean {
+    return this.row(id) !== undefined
+  }
+
+  /** The id of the model holding exactly this file, if any. */
+  findBySha256(sha256: string): string | undefined {
+    const row = this.db.prepare('SELECT id FROM models WHERE sha256 = ?').get(sha256) as { id: string } | undefined
+    return row?.id
   }
 
   activeId(): string {
@@ -95,31 +134,88 @@ export class ModelLibrary {
   }
 
   setActive(id: string): void {
-    if (!this.row(id)) throw new Error(`No model "${id}" in the library.`)
+    this.requireRow(id)
     this.db
       .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
       .run(ACTIVE_MODEL_KEY, id)
   }
 
   card(id: string): ModelCard {
-    const row = this.row(id)
-    if (!row) throw new Error(`No model "${id}" in the library.`)
+    const row = this.requireRow(id)
     return { ...parseModelCard(JSON.parse(row.card)), name: row.name }
+  }
+
+  summary(id: string): ModelSummary {
+    return this.toSummary(this.requireRow(id), this.activeId())
   }
 
   list(): ModelSummary[] {
     const active = this.activeId()
-    return this.rows().map((row) => {
-      const card = parseModelCard(JSON.parse(row.card))
-      return {
-        id: row.id,
-        name: row.name,
-        builtin: row.builtin === 1,
-        active: row.id === active,
-        classes: card.output.classes,
-        inputSize: [card.input.width, card.input.height],
-      }
-    })
+    return this.rows().map((row) => this.toSummary(row, active))
+  }
+
+  private toSummary(row: ModelRow, activeId: string): ModelSummary {
+    const card = parseModelCard(JSON.parse(row.card))
+    return {
+      id: row.id,
+      name: row.name,
+      builtin: row.builtin === 1,
+      active: row.id === activeId,
+      origin: row.origin,
+      source: card.source,
+      classes: card.output.classes,
+      inputSize: [card.input.width, card.input.height],
+      fileBytes: row.file_bytes,
+      sha256: row.sha256,
+      addedAt: row.added_at,
+      ...(card.labelsSource !== undefined && { labelsSource: card.labelsSource }),
+      ...(card.graph !== undefined && { graph: card.graph }),
+    }
+  }
+
+  /** Adds a model whose file is already in the models folder (the importer puts it there). */
+  add(model: NewModel): ModelSummary {
+    this.db
+      .prepare(
+        `INSERT INTO models (id, name, file, sha256, card, builtin, origin, file_bytes, added_at)
+         VALUES (@id, @name, @file, @sha256, @card, 0, @origin, @fileBytes, @addedAt)`,
+      )
+      .run({
+        id: model.card.id,
+        name: model.card.name,
+        file: model.file,
+        sha256: model.card.sha256,
+        card: JSON.stringify(model.card),
+        origin: model.origin,
+        fileBytes: model.fileBytes,
+        addedAt: this.now().toISOString(),
+      })
+    return this.summary(model.card.id)
+  }
+
+  rename(id: string, name: string): void {
+    this.requireRow(id)
+    const trimmed = name.trim()
+    if (trimmed === '') throw new Error('A model needs a name.')
+    this.db.prepare('UPDATE models SET name = ? WHERE id = ?').run(trimmed, id)
+  }
+
+  /**
+   * Removes an imported model: its row first (so the library never lists a model without a file),
+   * then its files. The bundled model cannot be deleted; deleting the active model makes the bundled
+   * one active again.
+   */
+  async delete(id: string): Promise<void> {
+    const row = this.requireRow(id)
+    if (row.builtin === 1) throw new Error(`"${row.name}" comes with the app and cannot be deleted.`)
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM models WHERE id = ?').run(id)
+      this.db.prepare('DELETE FROM settings WHERE key = ? AND value = ?').run(ACTIVE_MODEL_KEY, id)
+    })()
+    await Promise.all([
+      rm(join(this.dirs.modelsDir, row.file), { force: true }),
+      rm(join(this.dirs.modelsDir, `${row.id}.card.json`), { force: true }),
+    ])
   }
 
   /** The file of a model the library knows; undefined for anything else. */

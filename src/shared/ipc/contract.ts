@@ -1,9 +1,10 @@
 import { z } from 'zod'
-import { ModelCardSchema } from '../model-card'
+import { GraphSummarySchema, ModelCardSchema, PreprocessingSchema } from '../model-card'
 
 /**
  * The one IPC contract between the renderer and the main process. Every channel names the schema of
  * its request and of its reply; the main process parses requests, the renderer parses replies.
+ * Events flow the other way (main → renderer), each with its payload schema.
  */
 
 export const AppInfoSchema = z.object({
@@ -19,8 +20,16 @@ export const ModelSummarySchema = z.object({
   name: z.string(),
   builtin: z.boolean(),
   active: z.boolean(),
+  /** Where it came from: 'bundled', 'imported' (a file) or 'catalog' (downloaded). */
+  origin: z.enum(['bundled', 'imported', 'catalog']),
+  source: z.string(),
   classes: z.number().int().positive(),
   inputSize: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  fileBytes: z.number().int().nonnegative(),
+  sha256: z.string(),
+  addedAt: z.string(),
+  labelsSource: z.string().optional(),
+  graph: GraphSummarySchema.optional(),
 })
 export type ModelSummary = z.infer<typeof ModelSummarySchema>
 
@@ -31,31 +40,148 @@ export const ActiveModelSchema = z.object({
 })
 export type ActiveModel = z.infer<typeof ActiveModelSchema>
 
+export const BUILTIN_LABEL_LISTS = ['imagenet-1k', 'cifar10'] as const
+export const LabelsChoiceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('builtin'), id: z.enum(BUILTIN_LABEL_LISTS) }),
+  z.object({
+    kind: z.literal('list'),
+    /** The file the person picked, for the card. */
+    source: z.string().max(300),
+    labels: z.array(z.string().max(300)).min(1).max(100_000),
+  }),
+])
+export type LabelsChoice = z.infer<typeof LabelsChoiceSchema>
+
+/** A file the person chose in a dialog (or dropped): the main process keeps its path behind a token. */
+export const PickedFileSchema = z.object({
+  token: z.string().uuid(),
+  name: z.string(),
+  bytes: z.number().int().nonnegative(),
+})
+export type PickedFile = z.infer<typeof PickedFileSchema>
+
+export const PickedLabelsSchema = z.object({ source: z.string(), labels: z.array(z.string()) })
+export type PickedLabels = z.infer<typeof PickedLabelsSchema>
+
+/** What the importer read from a file before it is added: shown for the person to confirm. */
+export const ImportPreviewSchema = z.object({
+  token: z.string().uuid(),
+  fileName: z.string(),
+  fileBytes: z.number().int().nonnegative(),
+  suggestedName: z.string(),
+  input: z.object({
+    name: z.string(),
+    shape: z.array(z.union([z.number(), z.string()])),
+    height: z.number().int().positive(),
+    width: z.number().int().positive(),
+  }),
+  output: z.object({ name: z.string(), classes: z.number().int().positive() }),
+  graph: GraphSummarySchema,
+  /** The built-in labels that fit the output size, if any. */
+  suggestedLabels: z.enum(BUILTIN_LABEL_LISTS).optional(),
+  preprocessing: PreprocessingSchema,
+  /** Set when the very same file (by sha256) is already in the library. */
+  existingModelId: z.string().optional(),
+})
+export type ImportPreview = z.infer<typeof ImportPreviewSchema>
+
+export const ImportRequestSchema = z.object({
+  token: z.string().uuid(),
+  name: z.string().trim().min(1).max(120),
+  labels: LabelsChoiceSchema,
+  preprocessing: PreprocessingSchema,
+})
+export type ImportRequest = z.infer<typeof ImportRequestSchema>
+
+export const ImportResultSchema = z.object({
+  model: ModelSummarySchema,
+  /** True when the file was already in the library (recognised by its sha256); nothing was added. */
+  alreadyPresent: z.boolean(),
+})
+
+export const CatalogEntryStatusSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  file: z.string(),
+  bytes: z.number().int().positive(),
+  sha256: z.string(),
+  top1: z.number().optional(),
+  top5: z.number().optional(),
+  state: z.enum(['available', 'downloading', 'partial', 'installed']),
+  /** Bytes already on disk from an interrupted download (resumable). */
+  partialBytes: z.number().int().nonnegative(),
+  installedModelId: z.string().optional(),
+})
+export type CatalogEntryStatus = z.infer<typeof CatalogEntryStatusSchema>
+
+export const DownloadProgressSchema = z.object({
+  id: z.string(),
+  state: z.enum(['downloading', 'verifying', 'done', 'failed', 'cancelled']),
+  received: z.number().nonnegative(),
+  total: z.number().nonnegative(),
+  bytesPerSecond: z.number().nonnegative(),
+  error: z.string().optional(),
+  modelId: z.string().optional(),
+})
+export type DownloadProgress = z.infer<typeof DownloadProgressSchema>
+
 const NoInput = z.undefined()
+const ModelId = z.object({ id: z.string().min(1).max(100) })
+const ModelList = z.array(ModelSummarySchema)
 
 export const contract = {
   'app:info': { input: NoInput, output: AppInfoSchema },
-  'models:list': { input: NoInput, output: z.array(ModelSummarySchema) },
+  'models:list': { input: NoInput, output: ModelList },
   'models:active': { input: NoInput, output: ActiveModelSchema },
+  'models:setActive': { input: ModelId, output: ModelList },
+  'models:rename': { input: ModelId.extend({ name: z.string().trim().min(1).max(120) }), output: ModelList },
+  'models:delete': { input: ModelId, output: ModelList },
+  /** Opens the system's file dialog for an .onnx file; null when the person cancels. */
+  'models:pickFile': { input: NoInput, output: PickedFileSchema.nullable() },
+  /** Reads the graph of a picked file and proposes a card; throws a clear message for a bad file. */
+  'models:inspect': { input: z.object({ token: z.string().uuid() }), output: ImportPreviewSchema },
+  'models:import': { input: ImportRequestSchema, output: ImportResultSchema },
+  /** Opens the file dialog for a labels file (one label per line, or a JSON array) and reads it. */
+  'labels:pickFile': { input: NoInput, output: PickedLabelsSchema.nullable() },
+  'catalog:list': { input: NoInput, output: z.array(CatalogEntryStatusSchema) },
+  'catalog:download': { input: ModelId, output: z.object({ started: z.boolean() }) },
+  'catalog:cancel': { input: ModelId, output: z.object({ cancelled: z.boolean() }) },
+} as const
+
+/** Main → renderer events. */
+export const events = {
+  'catalog:progress': DownloadProgressSchema,
 } as const
 
 export type Contract = typeof contract
 export type Channel = keyof Contract
 export type ChannelInput<C extends Channel> = z.input<Contract[C]['input']>
 export type ChannelOutput<C extends Channel> = z.output<Contract[C]['output']>
+export type EventName = keyof typeof events
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
 
 export const channelNames = Object.keys(contract) as Channel[]
+export const eventNames = Object.keys(events) as EventName[]
 
 export function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && Object.hasOwn(contract, value)
 }
 
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.hasOwn(events, value)
+}
+
 /** What the preload script (and the test bridge) expose to the page as `window.api`. */
 export interface Bridge {
   invoke(channel: string, input?: unknown): Promise<unknown>
+  /** Subscribes to a main-process event; returns the unsubscribe function. */
+  on(event: string, listener: (payload: unknown) => void): () => void
 }
 
 /** Handlers for every channel, as the main process implements them. */
 export type HandlerTable = {
   [C in Channel]: (input: z.output<Contract[C]['input']>) => ChannelOutput<C> | Promise<ChannelOutput<C>>
 }
+
+/** How the main process pushes an event to the page. */
+export type EmitEvent = <E extends EventName>(event: E, payload: EventPayload<E>) => void

@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { AppInfo } from '../shared/ipc/contract'
+import { openDatabase, type Db } from './db/database'
+import { EventHub } from './ipc/event-hub'
+import { createHandlers, type Dialogs, type Services } from './ipc/handlers'
+import { loadCatalog, type CatalogEntry } from './library/catalog'
+import { CatalogDownloads } from './library/catalog-downloads'
+import { FileGrants } from './library/file-grants'
+import { describeBuiltin, readGraphForImport } from './library/graph-reading'
+import type { ImportDeps } from './library/import-model'
+import { ModelLibrary } from './library/model-library'
+import type { AppPaths } from './paths'
+import type { HandlerTable } from '../shared/ipc/contract'
+
+export interface AppServices extends Services {
+  db: Db
+  events: EventHub
+  handlers: HandlerTable
+  paths: AppPaths
+  close(): Promise<void>
+}
+
+export interface CreateServicesOptions {
+  paths: AppPaths
+  appInfo: Omit<AppInfo, 'dataDir'>
+  dialogs: Dialogs
+  /** Tests point catalog downloads at a loopback server. */
+  resolveCatalogUrl?: (entry: CatalogEntry) => string
+}
+
+/** The composition root of the main process: the app and the tests build their services here. */
+export async function createServices(options: CreateServicesOptions): Promise<AppServices> {
+  const { paths } = options
+  mkdirSync(paths.modelsDir, { recursive: true })
+  const db = openDatabase(paths.databaseFile)
+  try {
+    const library = new ModelLibrary(db, {
+      builtinModelsDir: join(paths.resourcesDir, 'models'),
+      modelsDir: paths.modelsDir,
+    })
+    await library.registerBuiltins(describeBuiltin)
+    const events = new EventHub()
+    const importer: ImportDeps = {
+      library,
+      grants: new FileGrants(),
+      readGraph: readGraphForImport,
+      labelsDir: join(paths.resourcesDir, 'labels'),
+    }
+    const catalog = new CatalogDownloads({
+      catalog: loadCatalog(join(paths.resourcesDir, 'catalog.json')),
+      downloadsDir: join(paths.dataDir, 'downloads'),
+      importDeps: importer,
+      emit: events.emit,
+      ...(options.resolveCatalogUrl && { resolveUrl: options.resolveCatalogUrl }),
+    })
+    const services: Services = {
+      appInfo: { ...options.appInfo, dataDir: paths.dataDir },
+      library,
+      importer,
+      catalog,
+      dialogs: options.dialogs,
+    }
+    return {
+      ...services,
+      db,
+      events,
+      paths,
+      handlers: createHandlers(services),
+      async close() {
+        catalog.cancelAll()
+        await catalog.idle()
+        db.close()
+      },
+    }
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
