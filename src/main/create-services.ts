@@ -9,6 +9,7 @@ import { CatalogDownloads } from './library/catalog-downloads'
 import { FileGrants } from './library/file-grants'
 import { describeBuiltin, readGraphForImport } from './library/graph-reading'
 import type { ImportDeps } from './library/import-model'
+import { ModelArtifacts } from './library/model-artifacts'
 import { ModelLibrary } from './library/model-library'
 import type { AppPaths } from './paths'
 import type { HandlerTable } from '../shared/ipc/contract'
@@ -57,6 +58,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
     const services: Services = {
       appInfo: { ...options.appInfo, dataDir: paths.dataDir },
       library,
+      artifacts: new ModelArtifacts(library, join(paths.dataDir, 'cache')),
       importer,
       catalog,
       dialogs: options.dialogs,

@@ -30,7 +30,7 @@ async function start(): Promise<void> {
   handleAppProtocol(
     createAppRequestHandler({
       rendererDir: paths.rendererDir,
-      resolveModelFile: (id) => services.library.resolveFile(id),
+      resolveModelFile: (id, artifact) => services.artifacts.file(id, artifact),
     }),
   )
   registerIpc(services.handlers, devServerUrl)

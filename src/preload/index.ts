@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { contract, isChannel, isEventName, type Bridge } from '../shared/ipc/contract'
 import { APP_EVENT_CHANNEL } from '../shared/ipc/event-channel'
 
@@ -20,6 +20,9 @@ const api: Bridge = {
     }
     ipcRenderer.on(APP_EVENT_CHANNEL, forward)
     return () => ipcRenderer.removeListener(APP_EVENT_CHANNEL, forward)
+  },
+  pathForFile(file) {
+    return webUtils.getPathForFile(file as File)
   },
 }
 

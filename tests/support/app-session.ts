@@ -34,7 +34,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppSession>
   const server = await serveOnLoopback(
     createAppRequestHandler({
       rendererDir: join(repoRoot, 'out', 'renderer'),
-      resolveModelFile: (id) => services.library.resolveFile(id),
+      resolveModelFile: (id, artifact) => services.artifacts.file(id, artifact),
     }),
   )
   const browser = await launchChromium(options)

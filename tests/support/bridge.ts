@@ -35,6 +35,10 @@ export async function installBridge(page: Page, table: HandlerTable, events?: Ev
           if (!reply.ok) throw new Error(reply.message)
           return reply.value
         },
+        // A plain page has no file paths; tests name the paths of files they drop in __testDropPaths.
+        pathForFile: (file: { name?: string }) =>
+          (globalThis as unknown as { __testDropPaths?: Record<string, string> }).__testDropPaths?.[file.name ?? ''] ??
+          '',
         on: (event: string, listener: Listener) => {
           const set = listeners.get(event) ?? new Set<Listener>()
           set.add(listener)

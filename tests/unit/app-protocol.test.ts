@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAppRequestHandler, modelUrlPath } from '../../src/main/protocol/app-protocol'
+import { artifactUrlPath } from '../../src/main/library/model-artifacts'
+import { createAppRequestHandler } from '../../src/main/protocol/app-protocol'
 import { CONTENT_SECURITY_POLICY } from '../../src/main/security'
 
 describe('app protocol handler', () => {
@@ -19,7 +20,8 @@ describe('app protocol handler', () => {
     writeFileSync(join(root, 'model.onnx'), 'onnx bytes')
     handle = createAppRequestHandler({
       rendererDir: renderer,
-      resolveModelFile: (id) => (id === 'known' ? join(root, 'model.onnx') : undefined),
+      resolveModelFile: (id, artifact) =>
+        id === 'known' && artifact === 'model' ? join(root, 'model.onnx') : undefined,
     })
   })
   afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -58,10 +60,11 @@ describe('app protocol handler', () => {
   })
 
   it('serves only models the library knows', async () => {
-    const known = await get(modelUrlPath('known'))
+    const known = await get(artifactUrlPath('known', 'model'))
     expect(known.status).toBe(200)
     expect(await known.text()).toBe('onnx bytes')
-    expect((await get(modelUrlPath('unknown'))).status).toBe(404)
+    expect((await get(artifactUrlPath('unknown', 'model'))).status).toBe(404)
+    expect((await get(artifactUrlPath('known', 'tapped'))).status).toBe(404)
     expect((await get('/library/models/..%2F..%2Fsecret.txt.onnx')).status).toBe(404)
   })
 

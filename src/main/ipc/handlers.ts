@@ -4,7 +4,7 @@ import type { CatalogDownloads } from '../library/catalog-downloads'
 import { importModel, inspectModelFile, type ImportDeps } from '../library/import-model'
 import { readLabelsFile } from '../library/labels'
 import type { ModelLibrary } from '../library/model-library'
-import { modelUrlPath } from '../protocol/app-protocol'
+import { artifactUrlPath, type ModelArtifacts } from '../library/model-artifacts'
 
 /** The system's file dialogs (Electron's in the app; tests answer with fixture paths). */
 export interface Dialogs {
@@ -15,6 +15,7 @@ export interface Dialogs {
 export interface Services {
   appInfo: AppInfo
   library: ModelLibrary
+  artifacts: ModelArtifacts
   importer: ImportDeps
   catalog: CatalogDownloads
   dialogs: Dialogs
@@ -22,14 +23,15 @@ export interface Services {
 
 /** The one handler table: Electron's ipcMain registers it in the app, tests serve it to a page. */
 export function createHandlers(services: Services): HandlerTable {
-  const { library, importer, catalog, dialogs } = services
+  const { library, artifacts, importer, catalog, dialogs } = services
   return {
     'app:info': () => services.appInfo,
     'models:list': () => library.list(),
     'models:active': () => {
       const id = library.activeId()
-      return { card: library.card(id), modelUrl: modelUrlPath(id) }
+      return { card: library.card(id), modelUrl: artifactUrlPath(id, 'model') }
     },
+    'models:architecture': ({ id }) => artifacts.architecture(id),
     'models:setActive': ({ id }) => {
       library.setActive(id)
       return library.list()
@@ -45,6 +47,10 @@ export function createHandlers(services: Services): HandlerTable {
     'models:pickFile': async () => {
       const path = await dialogs.pickModelFile()
       return path === null ? null : importer.grants.grant(path)
+    },
+    'models:grantDropped': ({ path }) => {
+      if (!/\.onnx$/i.test(path)) throw new Error(`${basename(path)} is not an .onnx model file.`)
+      return importer.grants.grant(path)
     },
     'models:inspect': ({ token }) => inspectModelFile(importer, token),
     'models:import': (request) => importModel(importer, request),

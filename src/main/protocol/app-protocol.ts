@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { extname, normalize, relative, resolve, sep, isAbsolute } from 'node:path'
 import { Readable } from 'node:stream'
+import type { ModelArtifact } from '../library/model-artifacts'
 import { SECURITY_HEADERS } from '../security'
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -22,16 +23,19 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface AppProtocolOptions {
   /** The built renderer (out/renderer). */
   rendererDir: string
-  /** The model file the library knows under `id`, or undefined: nothing else is ever served. */
-  resolveModelFile(id: string): string | undefined
+  /**
+   * The file behind a library model's URL (the model, its tapped copy, its classifier weights), or
+   * undefined for a model the library does not know: nothing else is ever served.
+   */
+  resolveModelFile(id: string, artifact: ModelArtifact): Promise<string | undefined> | string | undefined
 }
 
-/** URL path under which the renderer fetches a library model's bytes. */
-export function modelUrlPath(id: string): string {
-  return `/library/models/${encodeURIComponent(id)}.onnx`
+const MODEL_ROUTE = /^\/library\/models\/([^/]+?)(\.tapped\.onnx|\.head\.bin|\.onnx)$/
+const ARTIFACT_BY_SUFFIX: Record<string, ModelArtifact> = {
+  '.onnx': 'model',
+  '.tapped.onnx': 'tapped',
+  '.head.bin': 'head',
 }
-
-const MODEL_ROUTE = /^\/library\/models\/([^/]+)\.onnx$/
 
 function textResponse(status: number, message: string): Response {
   return new Response(message, {
@@ -95,7 +99,12 @@ export function createAppRequestHandler(options: AppProtocolOptions): (request: 
       } catch {
         return textResponse(400, 'Bad model id')
       }
-      const file = options.resolveModelFile(id)
+      let file: string | undefined
+      try {
+        file = await options.resolveModelFile(id, ARTIFACT_BY_SUFFIX[model[2]!]!)
+      } catch (error) {
+        return textResponse(500, `The model's files could not be prepared: ${(error as Error).message}`)
+      }
       return file ? fileResponse(file, CONTENT_TYPES['.onnx']) : textResponse(404, 'No such model')
     }
 

@@ -13,6 +13,19 @@ export interface Classification {
   logits: Float32Array
 }
 
+/** One intermediate tensor fetched by `runTapped`: dims with the batch axis first, values row-major. */
+export interface TapOutput {
+  dims: number[]
+  data: Float32Array
+}
+
+export interface TappedRun {
+  /** `classes` per image, as `runBatch` returns them. */
+  logits: Float32Array
+  /** By tensor name, in the order asked. */
+  taps: Map<string, TapOutput>
+}
+
 /**
  * One inference session over one model, with the card's preprocessing and postprocessing.
  * The same class runs in the renderer's worker (WebGPU or WASM) and in Node (WASM).
@@ -71,6 +84,56 @@ export class Classifier {
       throw new Error(`The model returned ${data.length / count} values per image, its card says ${classes} classes.`)
     }
     return data
+  }
+
+  /**
+   * Runs a batch like `runBatch` and, in the same run, fetches the intermediate tensors `tapNames` (a classifier
+   * created on a model with those tensors added as outputs: see `addTapOutputs` and `stageTaps` in the main
+   * process). Each tap keeps the batch axis: dims [count, C, H, W], image i at `data.subarray(i * C * H * W, …)`.
+   */
+  async runTapped(batch: Float32Array, count: number, tapNames: readonly string[]): Promise<TappedRun> {
+    const { height, width, name } = this.card.input
+    const outputName = this.card.output.name
+    if (batch.length !== count * this.tensorLength) {
+      throw new Error(`Expected ${count * this.tensorLength} values for ${count} images, got ${batch.length}.`)
+    }
+    const missing = tapNames.filter((tap) => !this.session.outputNames.includes(tap))
+    if (missing.length > 0) {
+      throw new Error(
+        `The model has no output named ${missing.map((tap) => `"${tap}"`).join(', ')}; ` +
+          'create the classifier on the model with its taps added.',
+      )
+    }
+    const fetches = [outputName, ...new Set(tapNames.filter((tap) => tap !== outputName))]
+    const input = new this.ort.Tensor('float32', batch, [count, 3, height, width])
+    let results: Ort.InferenceSession.OnnxValueMapType
+    try {
+      results = await this.session.run({ [name]: input }, fetches)
+    } finally {
+      input.dispose()
+    }
+    try {
+      const read = async (tensorName: string): Promise<{ dims: number[]; data: Float32Array }> => {
+        const output = results[tensorName]
+        if (!output) throw new Error(`The model returned no "${tensorName}" output.`)
+        if (output.type !== 'float32') {
+          throw new Error(`The model's "${tensorName}" output is ${output.type}; only float32 is supported.`)
+        }
+        return { dims: [...output.dims], data: (await output.getData()) as Float32Array }
+      }
+      const logits = (await read(outputName)).data
+      const classes = this.card.output.classes
+      if (logits.length !== count * classes) {
+        throw new Error(
+          `The model returned ${logits.length / count} values per image, its card says ${classes} classes.`,
+        )
+      }
+      const taps = new Map<string, TapOutput>()
+      for (const tap of tapNames) if (!taps.has(tap)) taps.set(tap, await read(tap))
+      return { logits, taps }
+    } finally {
+      for (const output of Object.values(results)) output.dispose()
+    }
   }
 
   /** Preprocesses, runs and ranks a batch of decoded images. */

@@ -125,6 +125,81 @@ export const DownloadProgressSchema = z.object({
 })
 export type DownloadProgress = z.infer<typeof DownloadProgressSchema>
 
+const LayerSchema = z.object({
+  op: z.string(),
+  filters: z.number().int(),
+  kernel: z.tuple([z.number().int(), z.number().int()]).nullable(),
+  stride: z.tuple([z.number().int(), z.number().int()]).nullable(),
+  groups: z.number().int(),
+  params: z.number().int(),
+  macs: z.number(),
+})
+
+export const BlockDetailSchema = z.object({
+  index: z.number().int(),
+  type: z.enum(['basic', 'bottleneck', 'other']),
+  groups: z.number().int(),
+  filters: z.array(z.number().int()),
+  kernels: z.array(z.string()),
+  /** Which branch convolution strides (halves the map), or null. */
+  strideAt: z.number().int().nullable(),
+  shortcut: z.enum(['identity', 'projection', 'option-a', 'other']),
+  shortcutConv: LayerSchema.nullable(),
+  input: z.array(z.number().int()),
+  output: z.array(z.number().int()),
+  params: z.number().int(),
+  macs: z.number(),
+})
+export type BlockDetail = z.infer<typeof BlockDetailSchema>
+
+export const StageDetailSchema = z.object({
+  name: z.string(),
+  paperName: z.string().optional(),
+  kind: z.enum(['stem', 'pool', 'residual', 'global-pool', 'classifier']),
+  blocks: z.number().int(),
+  blockType: z.enum(['basic', 'bottleneck', 'other']).nullable(),
+  output: z.array(z.number().int()),
+  params: z.number().int(),
+  macs: z.number(),
+  /** Weighted layers counted for the depth. */
+  layers: z.number().int(),
+  ownLayers: z.array(LayerSchema),
+  residualBlocks: z.array(BlockDetailSchema),
+})
+export type StageDetail = z.infer<typeof StageDetailSchema>
+
+/** Everything the Architecture view and the Activations panel need about one model. */
+export const ArchitectureSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  architecture: z.string(),
+  input: z.object({ height: z.number().int(), width: z.number().int(), assumed: z.boolean() }),
+  params: z.number().int(),
+  /** The count before batch norms were folded into the convolutions (the framework's figure). */
+  paramsUnfolded: z.number().int(),
+  macs: z.number(),
+  depth: z.number().int().nullable(),
+  depthFormula: z.string().nullable(),
+  depthExplanation: z.string().nullable(),
+  batchNorm: z.enum(['nodes', 'folded', 'none']),
+  notes: z.array(z.string()),
+  stages: z.array(StageDetailSchema),
+  /** The stage outputs the tapped model returns beside the logits, in stage order. */
+  taps: z.array(z.object({ stage: z.string(), tensor: z.string(), shape: z.array(z.number().int()) })),
+  /** The tapped model (for activations) and the classifier's weights (Float32 LE: weights, then bias). */
+  tappedModelUrl: z.string().startsWith('/'),
+  head: z
+    .object({
+      url: z.string().startsWith('/'),
+      classes: z.number().int(),
+      channels: z.number().int(),
+      /** The stage whose globally pooled output the classifier reads (the CAM's maps). */
+      featureStage: z.string(),
+    })
+    .nullable(),
+})
+export type Architecture = z.infer<typeof ArchitectureSchema>
+
 const NoInput = z.undefined()
 const ModelId = z.object({ id: z.string().min(1).max(100) })
 const ModelList = z.array(ModelSummarySchema)
@@ -133,11 +208,18 @@ export const contract = {
   'app:info': { input: NoInput, output: AppInfoSchema },
   'models:list': { input: NoInput, output: ModelList },
   'models:active': { input: NoInput, output: ActiveModelSchema },
+  /** The model's stages and blocks as read from its graph, with what activations need. */
+  'models:architecture': { input: ModelId, output: ArchitectureSchema },
   'models:setActive': { input: ModelId, output: ModelList },
   'models:rename': { input: ModelId.extend({ name: z.string().trim().min(1).max(120) }), output: ModelList },
   'models:delete': { input: ModelId, output: ModelList },
   /** Opens the system's file dialog for an .onnx file; null when the person cancels. */
   'models:pickFile': { input: NoInput, output: PickedFileSchema.nullable() },
+  /**
+   * A model file dropped on the window: the preload turns the dropped File into its path (Electron's
+   * webUtils); only `.onnx` files are granted, and the file is only ever read as a model.
+   */
+  'models:grantDropped': { input: z.object({ path: z.string().min(1).max(4096) }), output: PickedFileSchema },
   /** Reads the graph of a picked file and proposes a card; throws a clear message for a bad file. */
   'models:inspect': { input: z.object({ token: z.string().uuid() }), output: ImportPreviewSchema },
   'models:import': { input: ImportRequestSchema, output: ImportResultSchema },
@@ -176,6 +258,8 @@ export interface Bridge {
   invoke(channel: string, input?: unknown): Promise<unknown>
   /** Subscribes to a main-process event; returns the unsubscribe function. */
   on(event: string, listener: (payload: unknown) => void): () => void
+  /** The path of a File dropped from the file manager ('' when it has none, as in a plain browser). */
+  pathForFile(file: object): string
 }
 
 /** Handlers for every channel, as the main process implements them. */
