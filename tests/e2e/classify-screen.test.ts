@@ -47,11 +47,16 @@ describe('Classify screen (WASM)', () => {
     expect(response.headers()['content-security-policy']).toContain("script-src 'self' 'wasm-unsafe-eval'")
     const facts = await page.evaluate(() => ({
       isolated: globalThis.crossOriginIsolated,
-      apiKeys: Object.keys((globalThis as unknown as { api: object }).api),
+      apiKeys: Object.keys((globalThis as unknown as { api: object }).api).sort(),
       hasRequire: 'require' in globalThis,
       hasProcess: 'process' in globalThis,
     }))
-    expect(facts).toEqual({ isolated: true, apiKeys: ['invoke'], hasRequire: false, hasProcess: false })
+    expect(facts).toEqual({
+      isolated: true,
+      apiKeys: ['invoke', 'pathForFile', 'on'].sort(),
+      hasRequire: false,
+      hasProcess: false,
+    })
     expect(app.consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([])
     await expect(
       page.evaluate(() =>

@@ -2,19 +2,14 @@ import { existsSync } from 'node:fs'
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Architecture } from '../../shared/ipc/contract'
+import { artifactUrlPath, type ModelArtifact } from '../../shared/ipc/routes'
 import { readClassifierHead } from './classifier-head'
 import { readModelGraph } from './graph'
 import type { GraphReport, LayerSummary } from './graph/types'
 import type { ModelLibrary } from './model-library'
 import { addTapOutputs, stageTaps } from './taps'
 
-export type ModelArtifact = 'model' | 'tapped' | 'head'
-
-/** URL path of a library model's file, its tapped variant, or its classifier weights. */
-export function artifactUrlPath(id: string, artifact: ModelArtifact): string {
-  const suffix = { model: '.onnx', tapped: '.tapped.onnx', head: '.head.bin' }[artifact]
-  return `/library/models/${encodeURIComponent(id)}${suffix}`
-}
+export { artifactUrlPath, type ModelArtifact }
 
 async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`

@@ -2,9 +2,10 @@
  * What the Classify screen does: reads the active model over IPC, drives the engine worker, and
  * keeps the store up to date. Components call these; they never talk to the worker themselves.
  */
+import type { ModelSummary } from '../../shared/ipc/contract'
 import { EngineClient, EngineError } from './engine/client'
-import type { EnginePreference } from './engine/messages'
-import { call } from './ipc'
+import type { EnginePreference, ModelTag } from './engine/messages'
+import { call, ipcMessage } from './ipc'
 import type { CollectedFiles } from './lib/files'
 import { formatCount } from './lib/format'
 import { useClassifyStore, type Photo } from './store'
@@ -14,7 +15,8 @@ const TOP_K = 5
 const UNDO_MS = 10_000
 
 let client: EngineClient | undefined
-function engine(): EngineClient {
+/** The one inference worker: Classify runs photos on it, the Models screen its benchmarks. */
+export function engine(): EngineClient {
   client ??= new EngineClient()
   return client
 }
@@ -22,7 +24,7 @@ function engine(): EngineClient {
 const store = () => useClassifyStore.getState()
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  return ipcMessage(error)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -30,6 +32,9 @@ function messageOf(error: unknown): string {
 
 let started = false
 let loadGeneration = 0
+let modelGeneration = 0
+/** The active model's id as the library last listed it, while a read of the active model is in flight. */
+let expectedActiveId: string | undefined
 
 /** Called once at start (idempotent under StrictMode's double effects). */
 export function startApp(): void {
@@ -38,17 +43,47 @@ export function startApp(): void {
   void loadActiveModel()
 }
 
+/** Reads the active model and starts its session; a later call wins over one still reading. */
 export async function loadActiveModel(): Promise<void> {
+  const generation = ++modelGeneration
   store().setModel({ status: 'loading' })
   store().setEngine({ status: 'idle' })
   try {
     const active = await call('models:active')
+    if (generation !== modelGeneration) return
+    const expected = expectedActiveId
+    expectedActiveId = undefined
+    // The library changed its active model while this read was in flight: read again.
+    if (expected !== undefined && expected !== active.card.id) return loadActiveModel()
     store().setModel({ status: 'ready', card: active.card, modelUrl: active.modelUrl })
   } catch (error) {
+    if (generation !== modelGeneration) return
+    expectedActiveId = undefined
     store().setModel({ status: 'error', message: `The active model could not be read: ${messageOf(error)}` })
     return
   }
   await startEngine()
+}
+
+/**
+ * Keeps the Classify screen on the library's active model: after set-active or delete it loads the
+ * new one (cards already classified keep their results, which name their model); after a rename of
+ * the active model only its name changes.
+ */
+export function syncActiveModel(models: readonly ModelSummary[]): void {
+  const active = models.find((m) => m.active)
+  if (!active) return
+  const { model } = store()
+  if (model.status === 'ready' && model.card.id === active.id) {
+    if (model.card.name !== active.name) store().setModel({ ...model, card: { ...model.card, name: active.name } })
+    return
+  }
+  if (model.status === 'loading') {
+    // The read in flight may predate the change: it checks its answer against this id.
+    expectedActiveId = active.id
+    return
+  }
+  void loadActiveModel()
 }
 
 /** Creates the session for the active model with the current preference (again, if it changed). */
@@ -58,7 +93,8 @@ export async function startEngine(): Promise<void> {
   const generation = ++loadGeneration
   store().setEngine({ status: 'loading' })
   try {
-    const reply = await engine().load(model.modelUrl, model.card, preference)
+    const tag = { id: model.card.id, name: model.card.name }
+    const reply = await engine().load(model.modelUrl, model.card, tag, preference)
     if (generation !== loadGeneration) return
     store().setEngine({ status: 'ready', provider: reply.provider, loadMs: reply.loadMs })
     // Photos that failed only because no model was loaded run now.
@@ -102,6 +138,8 @@ function classify(photo: Photo): void {
           top: reply.top,
           logits: Array.from(reply.logits),
           provider: reply.provider.label,
+          model: withCurrentName(reply.model),
+          labels: labelsOf(reply.model.id),
           batchMs: reply.batchMs,
           batchSize: reply.batchSize,
           decodeMs: reply.decodeMs,
@@ -116,6 +154,17 @@ function classify(photo: Photo): void {
         store().failPhoto(photo.id, messageOf(error), error instanceof EngineError ? error.kind : 'inference')
       },
     )
+}
+
+function labelsOf(modelId: string): readonly string[] {
+  const { model } = store()
+  return model.status === 'ready' && model.card.id === modelId ? model.card.labels : []
+}
+
+/** A model renamed since its session started is named as it is called now. */
+function withCurrentName(tag: ModelTag): ModelTag {
+  const { model } = store()
+  return model.status === 'ready' && model.card.id === tag.id ? { id: tag.id, name: model.card.name } : tag
 }
 
 export function addFiles(collected: CollectedFiles): void {

@@ -1,18 +1,48 @@
 import { useEffect, type RefObject } from 'react'
 import { cancelPending, clearPhotos, undoClear } from './actions'
+import { startImport } from './models/actions'
+import { PLACES, useNavStore } from './nav'
 import { useClassifyStore } from './store'
 
-function isTyping(target: EventTarget | null): boolean {
+export function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
 }
 
+/** True while an in-app modal dialog is open: the window's shortcuts wait until it closes. */
+function modalOpen(): boolean {
+  return document.querySelector('dialog[open]') !== null
+}
+
 /**
- * The screen's keys: Ctrl/⌘+O opens photos, Ctrl/⌘+Backspace clears, Ctrl/⌘+Z (or Z) undoes a Clear,
- * Esc cancels the photos still waiting.
+ * The window's keys, on every screen: Ctrl/⌘+1 and Ctrl/⌘+2 go to a place, Ctrl/⌘+I imports a model.
+ */
+export function useGlobalShortcuts(): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      const mod = event.ctrlKey || event.metaKey
+      if (!mod || event.shiftKey || event.altKey || modalOpen()) return
+      const place = PLACES.find((p) => p.digit === event.key)
+      if (place) {
+        event.preventDefault()
+        useNavStore.getState().go(place.id)
+      } else if (event.key.toLowerCase() === 'i') {
+        event.preventDefault()
+        void startImport()
+      }
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [])
+}
+
+/**
+ * The Classify screen's keys: Ctrl/⌘+O opens photos, Ctrl/⌘+Backspace clears, Ctrl/⌘+Z (or Z) undoes a
+ * Clear, Esc cancels the photos still waiting.
  */
 export function useClassifyShortcuts(inputRef: RefObject<HTMLInputElement | null>): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
+      if (modalOpen()) return
       const mod = event.ctrlKey || event.metaKey
       const key = event.key.toLowerCase()
       if (mod && !event.shiftKey && !event.altKey && key === 'o') {

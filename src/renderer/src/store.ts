@@ -1,7 +1,7 @@
 import { create } from 'zustand'
 import type { ClassScore } from '../../shared/engine/postprocess'
 import type { ModelCard } from '../../shared/model-card'
-import { isEnginePreference, type EnginePreference, type ProviderInfo } from './engine/messages'
+import { isEnginePreference, type EnginePreference, type ModelTag, type ProviderInfo } from './engine/messages'
 
 export type PhotoStatus = 'pending' | 'done' | 'error'
 
@@ -13,6 +13,10 @@ export interface PhotoResult {
   logits: number[]
   /** The provider that ran this photo, e.g. "WASM · 2 threads". */
   provider: string
+  /** The model that produced it (its name when it ran); cards keep it when another model becomes active. */
+  model: ModelTag
+  /** That model's class names, for the logits (shared by every result of the model). */
+  labels: readonly string[]
   /** Inference time of the batch this photo ran in, and that batch's size. */
   batchMs: number
   batchSize: number

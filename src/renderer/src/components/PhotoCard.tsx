@@ -66,13 +66,15 @@ function PendingBars() {
 
 interface Props {
   photo: Photo
-  labels: readonly string[]
+  /** The active model's id: a result from another model says so. */
+  activeModelId: string | undefined
 }
 
 /** One dropped photo: its thumbnail, name, and the model's top-5, or why it could not be classified. */
-export const PhotoCard = memo(function PhotoCard({ photo, labels }: Props) {
+export const PhotoCard = memo(function PhotoCard({ photo, activeModelId }: Props) {
   const result = photo.status === 'done' ? photo.result : undefined
   const perImageMs = result ? result.batchMs / result.batchSize : undefined
+  const otherModel = result !== undefined && activeModelId !== undefined && result.model.id !== activeModelId
   const timing = result
     ? `Inference ${formatMs(result.batchMs)} for a batch of ${result.batchSize} ` +
       `(${formatMs(perImageMs ?? 0)} per photo); decode + preprocess ${formatMs(result.decodeMs)}`
@@ -84,6 +86,7 @@ export const PhotoCard = memo(function PhotoCard({ photo, labels }: Props) {
       data-file-name={photo.name}
       data-status={photo.status}
       data-provider={result?.provider ?? ''}
+      data-model-id={result?.model.id ?? ''}
       {...(result ? { 'data-logits': JSON.stringify(result.logits) } : {})}
       aria-busy={photo.status === 'pending'}
       className="group flex w-full min-w-0 flex-col overflow-hidden rounded-xl border border-zinc-200 bg-white shadow-[0_1px_2px_rgba(0,0,0,0.04)] transition-shadow hover:shadow-md dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-zinc-700"
@@ -135,15 +138,29 @@ export const PhotoCard = memo(function PhotoCard({ photo, labels }: Props) {
         {result && (
           <>
             <PredictionBars top={result.top} />
-            <div className="flex items-center justify-between gap-2 pt-0.5 text-[11px] text-zinc-500 dark:text-zinc-500">
-              <span className="truncate" title={`Ran on ${result.provider}`}>
-                {result.provider}
-              </span>
-              <span className="shrink-0 tabular-nums" title={timing}>
-                {formatMs(perImageMs ?? result.batchMs)} / photo
-              </span>
+            <div className="space-y-0.5 pt-0.5 text-[11px] text-zinc-500 dark:text-zinc-500">
+              <p
+                data-testid="card-model"
+                data-other-model={otherModel}
+                className={`truncate ${otherModel ? 'font-medium text-amber-700 dark:text-amber-400' : ''}`}
+                title={
+                  otherModel
+                    ? `Classified by ${result.model.name}, which is not the active model now`
+                    : `Classified by ${result.model.name}`
+                }
+              >
+                {result.model.name}
+              </p>
+              <div className="flex items-center justify-between gap-2">
+                <span className="truncate" title={`Ran on ${result.provider}`}>
+                  {result.provider}
+                </span>
+                <span className="shrink-0 tabular-nums" title={timing}>
+                  {formatMs(perImageMs ?? result.batchMs)} / photo
+                </span>
+              </div>
             </div>
-            <LogitsDetails logits={result.logits} labels={labels} predicted={result.top[0]?.index ?? -1} />
+            <LogitsDetails logits={result.logits} labels={result.labels} predicted={result.top[0]?.index ?? -1} />
           </>
         )}
       </div>

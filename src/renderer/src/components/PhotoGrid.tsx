@@ -1,17 +1,15 @@
 import { useClassifyStore } from '../store'
 import { PhotoCard } from './PhotoCard'
 
-const NO_LABELS: readonly string[] = []
-
 /** The cards, in the order the photos came in. */
 export function PhotoGrid() {
   const photos = useClassifyStore((s) => s.photos)
-  const labels = useClassifyStore((s) => (s.model.status === 'ready' ? s.model.card.labels : NO_LABELS))
+  const activeModelId = useClassifyStore((s) => (s.model.status === 'ready' ? s.model.card.id : undefined))
   return (
     <ul className="grid grid-cols-[repeat(auto-fill,minmax(210px,1fr))] items-start gap-4 p-5" aria-label="Photos">
       {photos.map((photo) => (
         <li key={photo.id} className="flex min-w-0">
-          <PhotoCard photo={photo} labels={labels} />
+          <PhotoCard photo={photo} activeModelId={activeModelId} />
         </li>
       ))}
     </ul>

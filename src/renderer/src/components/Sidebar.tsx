@@ -1,16 +1,57 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useState, type ComponentType, type SVGProps } from 'react'
 import { call } from '../ipc'
+import { formatParamCount } from '../lib/format'
+import { showModel } from '../models/actions'
+import { PLACES, placeShortcut, useNavStore, type Place } from '../nav'
 import { useClassifyStore } from '../store'
 import { EngineStatus } from './EngineStatus'
-import { LensLogo, SparkIcon } from './Icons'
+import { LayersIcon, LensLogo, SparkIcon } from './Icons'
 
-function formatParams(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M params`
-  if (n >= 1e3) return `${Math.round(n / 1e3)} k params`
-  return `${n} params`
+const PLACE_ICONS: Record<Place, ComponentType<SVGProps<SVGSVGElement>>> = {
+  classify: SparkIcon,
+  models: LayersIcon,
 }
 
-/** The active model, marked as such. */
+/** The places, as buttons: the current one marked; Ctrl/⌘ + digit goes there from anywhere. */
+function Places() {
+  const place = useNavStore((s) => s.place)
+  const go = useNavStore((s) => s.go)
+  return (
+    <nav aria-label="Places" className="space-y-0.5 px-2">
+      {PLACES.map((info) => {
+        const Icon = PLACE_ICONS[info.id]
+        const current = info.id === place
+        const shortcut = placeShortcut(info)
+        return (
+          <button
+            key={info.id}
+            type="button"
+            data-testid={`nav-${info.id}`}
+            aria-current={current ? 'page' : undefined}
+            aria-keyshortcuts={shortcut.replace('⌘', 'Meta+')}
+            title={`${info.label}: ${info.hint} (${shortcut})`}
+            onClick={() => go(info.id)}
+            className={`group flex w-full items-center gap-2.5 rounded-md px-2.5 py-1.5 text-left text-[13px] font-medium focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none ${
+              current
+                ? 'bg-white text-zinc-900 shadow-[0_1px_2px_rgba(0,0,0,0.06)] ring-1 ring-zinc-200/70 dark:bg-zinc-800 dark:text-zinc-50 dark:ring-zinc-700/60'
+                : 'text-zinc-600 hover:bg-zinc-200/50 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800/60 dark:hover:text-zinc-100'
+            }`}
+          >
+            <Icon
+              className={`h-4 w-4 ${current ? 'text-indigo-500 dark:text-indigo-400' : 'text-zinc-400 group-hover:text-zinc-500 dark:text-zinc-500'}`}
+            />
+            {info.label}
+            <span className="ml-auto text-[10.5px] font-normal text-zinc-400 tabular-nums opacity-0 transition-opacity group-hover:opacity-100 group-focus-visible:opacity-100 dark:text-zinc-500">
+              {shortcut}
+            </span>
+          </button>
+        )
+      })}
+    </nav>
+  )
+}
+
+/** The active model, marked as such; it opens its card on the Models screen. */
 function ModelInfo() {
   const model = useClassifyStore((s) => s.model)
   return (
@@ -18,25 +59,33 @@ function ModelInfo() {
       <h2 id="model-heading" className="sidebar-heading">
         Active model
       </h2>
-      <div className="rounded-lg border border-zinc-200/80 bg-white/70 px-2.5 py-2 dark:border-zinc-800 dark:bg-zinc-900/60">
-        <p
+      <button
+        type="button"
+        data-testid="active-model"
+        data-model-id={model.status === 'ready' ? model.card.id : ''}
+        disabled={model.status !== 'ready'}
+        onClick={() => model.status === 'ready' && showModel(model.card.id)}
+        title={`The active model: show its card on the Models screen (${placeShortcut(PLACES[1]!)})`}
+        className="block w-full rounded-lg border border-zinc-200/80 bg-white/70 px-2.5 py-2 text-left hover:border-zinc-300 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none disabled:pointer-events-none dark:border-zinc-800 dark:bg-zinc-900/60 dark:hover:border-zinc-700"
+      >
+        <span
           data-testid="model-name"
-          className="truncate text-[13px] font-medium text-zinc-800 dark:text-zinc-100"
+          className="block truncate text-[13px] font-medium text-zinc-800 dark:text-zinc-100"
           title={model.status === 'ready' ? model.card.architecture : undefined}
         >
           {model.status === 'ready' ? model.card.name : model.status === 'loading' ? 'Loading…' : 'No model'}
-        </p>
+        </span>
         {model.status === 'ready' && (
-          <p className="mt-0.5 text-[11.5px] leading-snug text-zinc-500 tabular-nums dark:text-zinc-400">
+          <span className="mt-0.5 block text-[11.5px] leading-snug text-zinc-500 tabular-nums dark:text-zinc-400">
             {model.card.output.classes.toLocaleString('en-US')} classes · {model.card.input.width} ×{' '}
             {model.card.input.height} px
-            {model.card.params !== undefined ? ` · ${formatParams(model.card.params)}` : ''}
-          </p>
+            {model.card.params !== undefined ? ` · ${formatParamCount(model.card.params)} params` : ''}
+          </span>
         )}
         {model.status === 'error' && (
-          <p className="mt-0.5 text-[11.5px] text-rose-600 dark:text-rose-400">Could not be read</p>
+          <span className="mt-0.5 block text-[11.5px] text-rose-600 dark:text-rose-400">Could not be read</span>
         )}
-      </div>
+      </button>
     </section>
   )
 }
@@ -72,15 +121,7 @@ export function Sidebar() {
         </div>
       </div>
 
-      <nav aria-label="Places" className="px-2">
-        <div
-          aria-current="page"
-          className="flex items-center gap-2.5 rounded-md bg-white px-2.5 py-1.5 text-[13px] font-medium text-zinc-900 shadow-[0_1px_2px_rgba(0,0,0,0.06)] ring-1 ring-zinc-200/70 dark:bg-zinc-800 dark:text-zinc-50 dark:ring-zinc-700/60"
-        >
-          <SparkIcon className="h-4 w-4 text-indigo-500 dark:text-indigo-400" />
-          Classify
-        </div>
-      </nav>
+      <Places />
 
       <div className="mt-auto space-y-4 px-3 pb-4">
         <ModelInfo />

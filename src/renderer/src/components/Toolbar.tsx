@@ -5,17 +5,10 @@ import { formatCount, shortcutLabel } from '../lib/format'
 import { summarize, useClassifyStore } from '../store'
 import { useShallow } from 'zustand/react/shallow'
 import { FolderOpenIcon, TrashIcon } from './Icons'
+import { Kbd } from './Kbd'
 
 export const OPEN_SHORTCUT = shortcutLabel('O')
 export const CLEAR_SHORTCUT = shortcutLabel('Backspace')
-
-function Kbd({ children }: { children: string }) {
-  return (
-    <kbd className="rounded border border-white/25 bg-white/15 px-1 font-sans text-[10.5px] leading-4 font-medium text-white/90">
-      {children}
-    </kbd>
-  )
-}
 
 function Progress() {
   const counts = useClassifyStore(useShallow((s) => summarize(s.photos)))
@@ -91,7 +84,7 @@ export function Toolbar({ inputRef }: { inputRef: RefObject<HTMLInputElement | n
         >
           <FolderOpenIcon className="h-4 w-4" />
           Open photos…
-          <Kbd>{OPEN_SHORTCUT}</Kbd>
+          <Kbd onAccent>{OPEN_SHORTCUT}</Kbd>
         </button>
         <input
           ref={inputRef}

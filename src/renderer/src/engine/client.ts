@@ -1,10 +1,14 @@
 import type { ClassifierCard } from '../../../shared/engine/classifier'
 import type {
+  BenchmarkBudget,
+  BenchmarkedReply,
+  BenchmarkProgressReply,
   ClassifiedReply,
   ClassifyRequest,
   EnginePreference,
   FailureKind,
   LoadedReply,
+  ModelTag,
   WorkerReply,
   WorkerRequest,
 } from './messages'
@@ -20,8 +24,11 @@ export class EngineError extends Error {
   }
 }
 
+/** The replies that settle a request. */
+type FinalReply = LoadedReply | ClassifiedReply | BenchmarkedReply
+
 interface Pending {
-  resolve(reply: LoadedReply | ClassifiedReply): void
+  resolve(reply: FinalReply): void
   reject(error: EngineError): void
 }
 
@@ -38,6 +45,12 @@ export interface WorkerLike {
   terminate(): void
 }
 
+/** A benchmark in progress: its outcome, and a way to stop it after the current run. */
+export interface BenchmarkRun {
+  done: Promise<BenchmarkedReply>
+  cancel(): void
+}
+
 export function createEngineWorker(): WorkerLike {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'resnet-lens-engine' })
 }
@@ -50,6 +63,7 @@ export function createEngineWorker(): WorkerLike {
 export class EngineClient {
   private nextId = 1
   private readonly pending = new Map<number, Pending>()
+  private readonly progress = new Map<number, (reply: BenchmarkProgressReply) => void>()
   private readonly queue: Queued[] = []
   private inFlight = 0
   private crashed: string | undefined
@@ -70,9 +84,34 @@ export class EngineClient {
   }
 
   /** Creates (or recreates) the session for a model and an engine preference. */
-  load(modelUrl: string, card: ClassifierCard, preference: EnginePreference): Promise<LoadedReply> {
+  load(modelUrl: string, card: ClassifierCard, model: ModelTag, preference: EnginePreference): Promise<LoadedReply> {
     const id = this.nextId++
-    return this.send<LoadedReply>({ type: 'load', id, modelUrl, card, preference })
+    return this.send<LoadedReply>({ type: 'load', id, modelUrl, card, model, preference })
+  }
+
+  /**
+   * Measures a model's speed on each provider (in the worker, after whatever it is running now).
+   * `onProgress` hears which provider is measured and how far along it is.
+   */
+  benchmark(
+    modelUrl: string,
+    input: { height: number; width: number },
+    budget: BenchmarkBudget,
+    onProgress: (reply: BenchmarkProgressReply) => void,
+  ): BenchmarkRun {
+    const id = this.nextId++
+    this.progress.set(id, onProgress)
+    const done = this.send<BenchmarkedReply>({ type: 'benchmark', id, modelUrl, input, budget })
+    done.then(
+      () => this.progress.delete(id),
+      () => this.progress.delete(id),
+    )
+    return {
+      done,
+      cancel: () => {
+        if (this.pending.has(id)) this.worker.postMessage({ type: 'cancel-benchmark', id })
+      },
+    }
   }
 
   /** Decodes and classifies one photo in the worker. */
@@ -108,7 +147,7 @@ export class EngineClient {
     this.worker.terminate()
   }
 
-  private send<T extends LoadedReply | ClassifiedReply>(request: WorkerRequest): Promise<T> {
+  private send<T extends FinalReply>(request: WorkerRequest): Promise<T> {
     if (this.crashed) return Promise.reject(new EngineError('crashed', this.crashed))
     return new Promise<T>((resolve, reject) => {
       this.pending.set(request.id, { resolve: resolve as Pending['resolve'], reject })
@@ -139,6 +178,10 @@ export class EngineClient {
   }
 
   private onReply(reply: WorkerReply): void {
+    if (reply.type === 'benchmark-progress') {
+      this.progress.get(reply.id)?.(reply)
+      return
+    }
     const pending = this.pending.get(reply.id)
     if (!pending) return
     this.pending.delete(reply.id)

@@ -21,6 +21,12 @@ export interface ProviderInfo {
   adapter?: string
 }
 
+/** Which library model a session runs, so each result can say which model produced it. */
+export interface ModelTag {
+  id: string
+  name: string
+}
+
 // ---------------------------------------------------------------------------------------------
 // Page -> worker
 
@@ -30,6 +36,7 @@ export interface LoadRequest {
   /** Same-origin path of the model's bytes (`/library/models/<id>.onnx`). */
   modelUrl: string
   card: ClassifierCard
+  model: ModelTag
   preference: EnginePreference
 }
 
@@ -43,7 +50,34 @@ export interface ClassifyRequest {
   k: number
 }
 
-export type WorkerRequest = LoadRequest | ClassifyRequest
+/** How long each provider is measured: until `maxMs` have passed or `maxRuns` ran (at least one run). */
+export interface BenchmarkBudget {
+  maxMs: number
+  maxRuns: number
+}
+
+/**
+ * Measures a model (any library model, not only the loaded one) on every provider this machine has:
+ * WASM always, WebGPU when an adapter exists. Each provider gets its own session, a warm-up run, then
+ * timed single-image runs. It waits for the session's lane, so it never overlaps a batch of photos.
+ */
+export interface BenchmarkRequest {
+  type: 'benchmark'
+  id: number
+  modelUrl: string
+  /** The model's input size; the input and output names are read from the session. */
+  input: { height: number; width: number }
+  budget: BenchmarkBudget
+}
+
+/** Stops a running benchmark after its current run; providers already measured are still reported. */
+export interface CancelBenchmarkRequest {
+  type: 'cancel-benchmark'
+  /** The id of the benchmark request. */
+  id: number
+}
+
+export type WorkerRequest = LoadRequest | ClassifyRequest | BenchmarkRequest | CancelBenchmarkRequest
 
 // ---------------------------------------------------------------------------------------------
 // Worker -> page
@@ -63,6 +97,8 @@ export interface ClassifiedReply {
   /** Raw logits, one per class (transferred). */
   logits: Float32Array
   provider: ProviderInfo
+  /** The model that produced these logits. */
+  model: ModelTag
   /** Wall time of the batch's inference (session.run + read back). */
   batchMs: number
   batchSize: number
@@ -82,4 +118,45 @@ export interface FailedReply {
   message: string
 }
 
-export type WorkerReply = LoadedReply | ClassifiedReply | FailedReply
+export type BenchmarkProvider = 'wasm' | 'webgpu'
+
+export interface BenchmarkProgressReply {
+  type: 'benchmark-progress'
+  id: number
+  provider: BenchmarkProvider
+  /** What is measured, for people: "WASM · 4 threads", "WebGPU · SwiftShader (software)". */
+  label: string
+  /** Which of `count` providers this is (0-based). */
+  index: number
+  count: number
+  /** `loading`: fetching the model, creating the session and the warm-up run; `running`: timed runs. */
+  phase: 'loading' | 'running'
+  /** Share of this provider's budget spent, 0…1. */
+  fraction: number
+}
+
+/** One provider's measurement; `skipped` (no adapter) and `failed` carry the reason. */
+export interface BenchmarkResult {
+  provider: BenchmarkProvider
+  label: string
+  status: 'ok' | 'failed' | 'skipped'
+  /** The WebGPU adapter measured, and whether it is a software one (slow; for testing only). */
+  adapter?: string
+  software: boolean
+  runs?: number
+  imagesPerSecond?: number
+  msPerImage?: number
+  /** Time to create the session and run it once (warm-up). */
+  sessionMs?: number
+  reason?: string
+}
+
+export interface BenchmarkedReply {
+  type: 'benchmarked'
+  id: number
+  results: BenchmarkResult[]
+  /** True when it was cancelled: `results` holds the providers measured before. */
+  cancelled: boolean
+}
+
+export type WorkerReply = LoadedReply | ClassifiedReply | FailedReply | BenchmarkProgressReply | BenchmarkedReply

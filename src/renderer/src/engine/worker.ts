@@ -12,8 +12,20 @@ import { Classifier, type ClassifierCard } from '../../../shared/engine/classifi
 import { topK } from '../../../shared/engine/postprocess'
 import { preprocess } from '../../../shared/preprocess/preprocess'
 import { decodePhoto, DecodeError } from './decode'
-import type { ClassifyRequest, FailureKind, LoadRequest, ProviderInfo, WorkerReply, WorkerRequest } from './messages'
-import { planProvider, planThreads, probeWebGpu, wasmLabel, type ProviderPlan } from './providers'
+import type {
+  BenchmarkProgressReply,
+  BenchmarkProvider,
+  BenchmarkRequest,
+  BenchmarkResult,
+  ClassifyRequest,
+  FailureKind,
+  LoadRequest,
+  ModelTag,
+  ProviderInfo,
+  WorkerReply,
+  WorkerRequest,
+} from './messages'
+import { planProvider, planThreads, probeWebGpu, wasmLabel } from './providers'
 
 interface WorkerScope {
   postMessage(message: WorkerReply, transfer?: Transferable[]): void
@@ -58,46 +70,54 @@ function messageOf(error: unknown): string {
 interface Engine {
   classifier: Classifier
   card: ClassifierCard
+  model: ModelTag
   provider: ProviderInfo
 }
 
-const modelBytes = new Map<string, Promise<Uint8Array>>()
+/** The bytes of the loaded model only (a session restart reuses them); a model's file can be 230 MB. */
+let cachedModel: { url: string; bytes: Promise<Uint8Array> } | undefined
 
-function fetchModel(url: string): Promise<Uint8Array> {
-  let bytes = modelBytes.get(url)
-  if (!bytes) {
-    bytes = (async () => {
-      const response = await fetch(url)
-      if (!response.ok) throw new Error(`the model file could not be fetched (HTTP ${response.status})`)
-      return new Uint8Array(await response.arrayBuffer())
-    })()
-    bytes.catch(() => modelBytes.delete(url))
-    modelBytes.set(url, bytes)
+async function download(url: string): Promise<Uint8Array> {
+  const response = await fetch(url)
+  if (!response.ok) throw new Error(`the model file could not be fetched (HTTP ${response.status})`)
+  return new Uint8Array(await response.arrayBuffer())
+}
+
+/** The model's bytes; `keep` makes them the cached ones (loads), else they are dropped after use (benchmarks). */
+function fetchModel(url: string, keep: boolean): Promise<Uint8Array> {
+  if (cachedModel?.url === url) return cachedModel.bytes
+  const bytes = download(url)
+  if (keep) {
+    const entry = { url, bytes }
+    cachedModel = entry
+    bytes.catch(() => {
+      if (cachedModel === entry) cachedModel = undefined
+    })
   }
   return bytes
 }
 
+/** The session options every session uses, whether it classifies or is benchmarked. */
+function sessionOptions(provider: BenchmarkProvider): ort.InferenceSession.SessionOptions {
+  return { executionProviders: [provider], graphOptimizationLevel: 'all' }
+}
+
 let webgpuAdapterSet = false
 
-async function createWebGpu(
-  bytes: Uint8Array,
-  card: ClassifierCard,
-  plan: Extract<ProviderPlan, { use: 'webgpu' }>,
-): Promise<Classifier> {
-  if (!webgpuAdapterSet) {
-    // ORT reads the adapter once, when its WebGPU backend starts; use the one that was judged.
-    ort.env.webgpu.adapter = plan.adapter as unknown as typeof ort.env.webgpu.adapter
-    webgpuAdapterSet = true
-  }
-  return warmedUp(
-    await Classifier.create(ort, bytes, card, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' }),
-  )
+/** ORT reads the adapter once, when its WebGPU backend starts; use the one that was judged. */
+function selectWebGpuAdapter(adapter: GPUAdapterLike): void {
+  if (webgpuAdapterSet) return
+  ort.env.webgpu.adapter = adapter as unknown as typeof ort.env.webgpu.adapter
+  webgpuAdapterSet = true
+}
+
+async function createWebGpu(bytes: Uint8Array, card: ClassifierCard, adapter: GPUAdapterLike): Promise<Classifier> {
+  selectWebGpuAdapter(adapter)
+  return warmedUp(await Classifier.create(ort, bytes, card, sessionOptions('webgpu')))
 }
 
 async function createWasm(bytes: Uint8Array, card: ClassifierCard): Promise<Classifier> {
-  return warmedUp(
-    await Classifier.create(ort, bytes, card, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
-  )
+  return warmedUp(await Classifier.create(ort, bytes, card, sessionOptions('wasm')))
 }
 
 /**
@@ -121,7 +141,7 @@ function joinNotes(...notes: string[]): string {
 
 async function openEngine(request: LoadRequest): Promise<Engine> {
   const [bytes, probe] = await Promise.all([
-    fetchModel(request.modelUrl),
+    fetchModel(request.modelUrl, true),
     request.preference === 'wasm'
       ? Promise.resolve({ kind: 'unavailable' as const, why: 'not asked' })
       : probeWebGpu(scope.navigator.gpu),
@@ -132,10 +152,11 @@ async function openEngine(request: LoadRequest): Promise<Engine> {
   let fallbackNote = plan.note
   if (plan.use === 'webgpu') {
     try {
-      const classifier = await createWebGpu(bytes, request.card, plan)
+      const classifier = await createWebGpu(bytes, request.card, plan.adapter)
       return {
         classifier,
         card: request.card,
+        model: request.model,
         provider: { id: 'webgpu', label: 'WebGPU', reason: plan.note, adapter: plan.adapterName },
       }
     } catch (error) {
@@ -147,6 +168,7 @@ async function openEngine(request: LoadRequest): Promise<Engine> {
   return {
     classifier,
     card: request.card,
+    model: request.model,
     provider: {
       id: 'wasm',
       label: wasmLabel(threadPlan.threads),
@@ -156,7 +178,7 @@ async function openEngine(request: LoadRequest): Promise<Engine> {
   }
 }
 
-/** Work that touches the session runs one at a time, in order: loads and batches. */
+/** Work that touches a session runs one at a time, in order: loads, batches and benchmarks. */
 let lane: Promise<unknown> = Promise.resolve()
 function inLane<T>(task: () => Promise<T>): Promise<T> {
   const run = lane.then(task, task)
@@ -238,7 +260,8 @@ function failureOf(error: unknown): { kind: FailureKind; message: string } {
   return { kind: 'inference', message: `Could not classify this photo: ${messageOf(error)}` }
 }
 
-async function runBatch(batch: Prepared[]): Promise<void> {
+async function runBatch(items: Prepared[]): Promise<void> {
+  let batch = items
   let engine: Engine
   try {
     engine = await waitForEngine()
@@ -247,6 +270,12 @@ async function runBatch(batch: Prepared[]): Promise<void> {
     return
   }
   const { classifier } = engine
+  // Photos prepared for a model that has since been replaced are prepared again for the new one.
+  const stale = batch.filter((item) => item.card !== engine.card)
+  if (stale.length > 0) {
+    waiting.unshift(...stale.map((item) => item.request))
+    batch = batch.filter((item) => item.card === engine.card)
+  }
   const runnable = batch.filter((item) => {
     if (item.tensor.length === classifier.tensorLength) return true
     fail(item.request.id, 'inference', 'The model changed while this photo was waiting; add it again.')
@@ -275,6 +304,7 @@ async function runBatch(batch: Prepared[]): Promise<void> {
         top: topK(row, engine.card.labels, item.request.k),
         logits: row,
         provider: engine.provider,
+        model: engine.model,
         batchMs,
         batchSize: runnable.length,
         decodeMs: item.decodeMs,
@@ -313,6 +343,155 @@ function pump(): void {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Benchmark: images per second on each provider, each in its own session
+
+/** Benchmarks asked to stop; checked between runs. */
+const cancelledBenchmarks = new Set<number>()
+class BenchmarkCancelled extends Error {}
+
+interface BenchmarkTarget {
+  provider: BenchmarkProvider
+  label: string
+  software: boolean
+  adapter?: GPUAdapterLike
+  adapterName?: string
+}
+
+/** A fixed, non-trivial input (values like a normalised photo's), the same for every run. */
+function benchmarkInput(length: number): Float32Array {
+  const data = new Float32Array(length)
+  let state = 0x2545f491
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    data[i] = ((state >>> 0) / 0xffffffff) * 4 - 2
+  }
+  return data
+}
+
+async function measure(
+  request: BenchmarkRequest,
+  bytes: Uint8Array,
+  target: BenchmarkTarget,
+  report: (phase: BenchmarkProgressReply['phase'], fraction: number) => void,
+): Promise<BenchmarkResult> {
+  const base = {
+    provider: target.provider,
+    label: target.label,
+    software: target.software,
+    ...(target.adapterName !== undefined && { adapter: target.adapterName }),
+  }
+  const cancelled = (): boolean => cancelledBenchmarks.has(request.id)
+  let session: ort.InferenceSession | undefined
+  try {
+    report('loading', 0)
+    const opened = performance.now()
+    if (target.adapter) selectWebGpuAdapter(target.adapter)
+    session = await ort.InferenceSession.create(bytes, sessionOptions(target.provider))
+    const live = session
+    const inputName = live.inputNames[0]
+    const outputName = live.outputNames[0]
+    if (inputName === undefined || outputName === undefined) throw new Error('the model has no input or no output')
+    const { height, width } = request.input
+    const data = benchmarkInput(3 * height * width)
+    // One photo per run, and the logits read back, as the Classify screen does for a single photo.
+    const runOnce = async (): Promise<void> => {
+      const input = new ort.Tensor('float32', data, [1, 3, height, width])
+      const outputs = await live.run({ [inputName]: input }, [outputName])
+      input.dispose()
+      const output = outputs[outputName]
+      if (!output) throw new Error(`the model returned no "${outputName}" output`)
+      await output.getData()
+      output.dispose()
+    }
+    await runOnce()
+    const sessionMs = performance.now() - opened
+    if (cancelled()) throw new BenchmarkCancelled()
+    report('running', 0)
+
+    const { maxMs, maxRuns } = request.budget
+    const started = performance.now()
+    let runs = 0
+    let elapsed = 0
+    let reported = started
+    while (runs === 0 || (elapsed < maxMs && runs < maxRuns)) {
+      if (cancelled()) throw new BenchmarkCancelled()
+      await runOnce()
+      runs++
+      const now = performance.now()
+      elapsed = now - started
+      if (now - reported > 100) {
+        reported = now
+        report('running', Math.min(1, Math.max(runs / maxRuns, elapsed / maxMs)))
+      }
+    }
+    return {
+      ...base,
+      status: 'ok',
+      runs,
+      imagesPerSecond: (runs * 1000) / elapsed,
+      msPerImage: elapsed / runs,
+      sessionMs,
+    }
+  } catch (error) {
+    if (error instanceof BenchmarkCancelled) throw error
+    return { ...base, status: 'failed', reason: messageOf(error) }
+  } finally {
+    await session?.release().catch(() => undefined)
+  }
+}
+
+async function runBenchmark(request: BenchmarkRequest): Promise<void> {
+  const results: BenchmarkResult[] = []
+  let cancelled = false
+  try {
+    if (cancelledBenchmarks.has(request.id)) throw new BenchmarkCancelled()
+    const [bytes, probe] = await Promise.all([fetchModel(request.modelUrl, false), probeWebGpu(scope.navigator.gpu)])
+    const targets: BenchmarkTarget[] = [{ provider: 'wasm', label: wasmLabel(threadPlan.threads), software: false }]
+    let skipped: BenchmarkResult | undefined
+    if (probe.kind === 'unavailable') {
+      skipped = { provider: 'webgpu', label: 'WebGPU', status: 'skipped', software: false, reason: probe.why }
+    } else {
+      const software = probe.kind === 'software'
+      targets.push({
+        provider: 'webgpu',
+        label: software ? `WebGPU · ${probe.name} (software)` : `WebGPU · ${probe.name}`,
+        software,
+        adapter: probe.adapter,
+        adapterName: probe.name,
+      })
+    }
+    for (const [index, target] of targets.entries()) {
+      results.push(
+        await measure(request, bytes, target, (phase, fraction) =>
+          post({
+            type: 'benchmark-progress',
+            id: request.id,
+            provider: target.provider,
+            label: target.label,
+            index,
+            count: targets.length,
+            phase,
+            fraction,
+          }),
+        ),
+      )
+    }
+    if (skipped) results.push(skipped)
+  } catch (error) {
+    if (!(error instanceof BenchmarkCancelled)) {
+      fail(request.id, 'load', `The benchmark could not start: ${messageOf(error)}`)
+      return
+    }
+    cancelled = true
+  } finally {
+    cancelledBenchmarks.delete(request.id)
+  }
+  post({ type: 'benchmarked', id: request.id, results, cancelled })
+}
+
 scope.addEventListener('message', (event) => {
   const request = event.data
   switch (request?.type) {
@@ -322,6 +501,12 @@ scope.addEventListener('message', (event) => {
     case 'classify':
       waiting.push(request)
       pump()
+      break
+    case 'benchmark':
+      void inLane(() => runBenchmark(request))
+      break
+    case 'cancel-benchmark':
+      cancelledBenchmarks.add(request.id)
       break
     default:
       break

@@ -1,0 +1,33 @@
+import { create } from 'zustand'
+import { shortcutLabel } from './lib/format'
+
+/** The window's places, in the sidebar's order. */
+export type Place = 'classify' | 'models'
+
+export interface PlaceInfo {
+  id: Place
+  label: string
+  /** The digit of its shortcut (Ctrl/⌘ + digit). */
+  digit: string
+  /** What the place is for, for its tooltip. */
+  hint: string
+}
+
+export const PLACES: readonly PlaceInfo[] = [
+  { id: 'classify', label: 'Classify', digit: '1', hint: 'Drop photos and see what the model says' },
+  { id: 'models', label: 'Models', digit: '2', hint: 'The model library, import and the catalog' },
+]
+
+export function placeShortcut(place: PlaceInfo): string {
+  return shortcutLabel(place.digit)
+}
+
+interface NavState {
+  place: Place
+  go(place: Place): void
+}
+
+export const useNavStore = create<NavState>()((set) => ({
+  place: 'classify',
+  go: (place) => set({ place }),
+}))

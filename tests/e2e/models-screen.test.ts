@@ -1,0 +1,126 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openApp, type AppSession } from '../support/app-session'
+import { waitForCards } from '../support/cards'
+import { dropFiles, fileFromDisk } from '../support/drop'
+import { cifarHalfDir, sharedPath } from '../support/shared'
+
+const RESNET20 = () => sharedPath('models', 'reference', 'resnet20-cifar10-ref.onnx')
+
+/** PyTorch's predictions of the ResNet-20 reference model, by data set path. */
+function resnet20Reference(): Map<string, number> {
+  const [header, ...lines] = readFileSync(join(cifarHalfDir(), 'reference-predictions.csv'), 'utf8').trim().split('\n')
+  const column = header!.split(',').indexOf('resnet20_ref')
+  return new Map(lines.map((line) => line.split(',')).map((f) => [f[0]!, Number(f[column])]))
+}
+
+const card = (page: Page, id: string) => page.locator(`[data-testid="model-card"][data-model-id="${id}"]`)
+
+async function stageOutputs(page: Page, id: string): Promise<string[]> {
+  return card(page, id)
+    .locator('[data-testid="stage-row"]')
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-output') ?? ''))
+}
+
+describe('Models screen', () => {
+  let app: AppSession
+  beforeAll(async () => {
+    app = await openApp()
+  })
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('shows the bundled model with the stages read from its graph', async () => {
+    const { page } = app
+    await page.getByTestId('nav-models').click()
+    await card(page, 'resnet56-cifar10').waitFor()
+    expect(await card(page, 'resnet56-cifar10').getAttribute('data-active')).toBe('true')
+    expect(await stageOutputs(page, 'resnet56-cifar10')).toEqual(
+      expect.arrayContaining(['16×32×32', '32×16×16', '64×8×8']),
+    )
+    expect(await card(page, 'resnet56-cifar10').getByTestId('depth-formula').textContent()).toContain('1 + 27 × 2 + 1')
+    expect(await card(page, 'resnet56-cifar10').getByTestId('delete').isDisabled()).toBe(true)
+  })
+
+  it('refuses a file that is not a model, with the reason, and adds nothing', async () => {
+    const { page, services } = app
+    const notes = join(services.dataDir, 'notes.onnx')
+    writeFileSync(notes, 'shopping list: milk, eggs\n'.repeat(50))
+    services.dialogAnswers.model.push(notes)
+    await page.getByTestId('import-model').click()
+    await expect.poll(() => page.getByTestId('import-error').textContent()).toMatch(/not an ONNX model/)
+    await page.keyboard.press('Escape')
+    await page.getByTestId('import-dialog').waitFor({ state: 'detached' })
+    expect(services.library.list()).toHaveLength(1)
+  })
+
+  it('imports a model through the UI, activates it, classifies with it, and deletes it', async () => {
+    const { page, services } = app
+    services.dialogAnswers.model.push(RESNET20())
+    await page.keyboard.press('Control+i')
+    const dialog = page.getByTestId('import-dialog')
+    await dialog.waitFor()
+    await expect.poll(() => dialog.getByTestId('import-classes').textContent()).toContain('10')
+    await dialog.getByTestId('import-name').fill('ResNet-20 reference')
+    await dialog.getByTestId('labels-builtin-cifar10').check()
+    await dialog.getByTestId('preset-cifar').check()
+    await dialog.getByTestId('import-confirm').click()
+    await dialog.waitFor({ state: 'detached' })
+
+    const imported = services.library.list().find((m) => m.name === 'ResNet-20 reference')!
+    expect(imported).toMatchObject({ origin: 'imported', classes: 10 })
+    await card(page, imported.id).waitFor()
+    expect(await stageOutputs(page, imported.id)).toEqual(expect.arrayContaining(['16×32×32', '32×16×16', '64×8×8']))
+    expect(readdirSync(services.paths.modelsDir).sort()).toEqual([`${imported.id}.card.json`, `${imported.id}.onnx`])
+
+    await card(page, imported.id).getByTestId('set-active').click()
+    await expect.poll(() => card(page, imported.id).getAttribute('data-active')).toBe('true')
+    await expect.poll(() => page.getByTestId('model-name').textContent()).toContain('ResNet-20 reference')
+
+    // Classify with it: its labels are PyTorch's for the same model.
+    await page.getByTestId('nav-classify').click()
+    const reference = resnet20Reference()
+    const paths = ['airplane/0000.jpg', 'cat/0002.jpg', 'frog/0004.jpg', 'ship/0006.jpg', 'truck/0008.jpg', 'dog/0010.jpg']
+    await dropFiles(
+      page,
+      '[data-testid="drop-zone"]',
+      paths.map((p) => fileFromDisk(join(cifarHalfDir(), p), p.replace('/', '-'))),
+    )
+    const cards = await waitForCards(page, paths.length)
+    const card20 = new Map(cards.map((c) => [c.name, c]))
+    let agree = 0
+    for (const path of paths) {
+      const result = card20.get(path.replace('/', '-'))!
+      expect(result.status).toBe('done')
+      if (result.predictions[0]!.index === reference.get(path)) agree++
+    }
+    expect(agree).toBeGreaterThanOrEqual(paths.length - 1)
+
+    // Delete it: asked once, then gone with its files; the bundled model is active again.
+    await page.getByTestId('nav-models').click()
+    await card(page, imported.id).getByTestId('delete').click()
+    await page.getByTestId('confirm-dialog').getByTestId('confirm-delete').click()
+    await card(page, imported.id).waitFor({ state: 'detached' })
+    expect(await card(page, 'resnet56-cifar10').getAttribute('data-active')).toBe('true')
+    expect(services.library.list().map((m) => m.id)).toEqual(['resnet56-cifar10'])
+    expect(readdirSync(services.paths.modelsDir)).toEqual([])
+  })
+
+  it('imports a model file dropped on the window', async () => {
+    const { page } = app
+    await page.evaluate((path) => {
+      ;(globalThis as unknown as { __testDropPaths: Record<string, string> }).__testDropPaths = {
+        'resnet20-cifar10-ref.onnx': path,
+      }
+    }, RESNET20())
+    await dropFiles(page, '[data-testid="models-screen"]', [fileFromDisk(RESNET20())])
+    const dialog = page.getByTestId('import-dialog')
+    await dialog.waitFor()
+    await expect.poll(() => dialog.getByTestId('import-classes').textContent()).toContain('10')
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+  })
+})
