@@ -1,4 +1,6 @@
-import { parseArgs } from 'node:util'
+import { parseCommandLine, UsageError } from './usage'
+
+export { UsageError }
 
 export const USAGE = `Usage: npm run classify -- <file-or-folder>... [--model FILE] [--top K] [--json]
 
@@ -30,26 +32,13 @@ export interface CliOptions {
 
 export type ParsedArgs = { help: true } | { help: false; options: CliOptions }
 
-/** A mistake on the command line: reported with the usage text and exit status 2. */
-export class UsageError extends Error {}
-
 export function parseCliArgs(argv: readonly string[]): ParsedArgs {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        model: { type: 'string', short: 'm' },
-        top: { type: 'string', short: 'k' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (error) {
-    // parseArgs' messages are already readable ("Unknown option '--foo'..."); drop its hints about "--".
-    throw new UsageError((error as Error).message.split('. To specify a positional')[0]!)
-  }
+  const parsed = parseCommandLine(argv, {
+    model: { type: 'string', short: 'm' },
+    top: { type: 'string', short: 'k' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
   const { values, positionals } = parsed
   if (values.help) return { help: true }
 

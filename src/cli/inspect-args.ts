@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util'
+import { parseCommandLine, UsageError } from './usage'
 
 export const INSPECT_USAGE = `Usage: npm run inspect -- <model.onnx | model.onnx.gz> [--json] [--blocks]
 
@@ -26,28 +26,16 @@ export interface InspectOptions {
 
 export type ParsedInspectArgs = { help: true } | { help: false; options: InspectOptions }
 
-/** A mistake on the command line: reported with the usage text and exit status 2. */
-export class InspectUsageError extends Error {}
-
 export function parseInspectArgs(argv: readonly string[]): ParsedInspectArgs {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' },
-        blocks: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (error) {
-    throw new InspectUsageError((error as Error).message.split('. To specify a positional')[0]!)
-  }
+  const parsed = parseCommandLine(argv, {
+    json: { type: 'boolean' },
+    blocks: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
   const { values, positionals } = parsed
   if (values.help) return { help: true }
-  if (positionals.length === 0) throw new InspectUsageError('no model file given')
-  if (positionals.length > 1) throw new InspectUsageError(`one model file at a time (got ${positionals.length})`)
+  if (positionals.length === 0) throw new UsageError('no model file given')
+  if (positionals.length > 1) throw new UsageError(`one model file at a time (got ${positionals.length})`)
   return {
     help: false,
     options: { model: positionals[0]!, json: values.json ?? false, blocks: values.blocks ?? false },

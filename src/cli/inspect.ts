@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { GraphError, readModelGraph, type GraphReport } from '../main/library/graph'
-import { INSPECT_USAGE, InspectUsageError, parseInspectArgs, type InspectOptions } from './inspect-args'
+import { INSPECT_USAGE, parseInspectArgs, type InspectOptions } from './inspect-args'
+import { UsageError } from './usage'
 import { formatReport } from './inspect-format'
 
 const EXIT_OK = 0
@@ -35,7 +36,7 @@ function main(argv: readonly string[]): number {
     }
     options = parsed.options
   } catch (error) {
-    if (!(error instanceof InspectUsageError)) throw error
+    if (!(error instanceof UsageError)) throw error
     process.stderr.write(`error: ${error.message}\n\n${INSPECT_USAGE}`)
     return EXIT_USAGE
   }

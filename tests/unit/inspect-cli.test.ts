@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseInspectArgs, InspectUsageError } from '../../src/cli/inspect-args'
+import { parseInspectArgs } from '../../src/cli/inspect-args'
+import { UsageError } from '../../src/cli/usage'
 import { formatMacs } from '../../src/cli/inspect-format'
 import { repoRoot, sharedPath } from '../support/shared'
 
@@ -151,7 +152,7 @@ describe('inspect argument parsing and formatting', () => {
       options: { model: 'm.onnx', json: true, blocks: false },
     })
     expect(parseInspectArgs(['-h'])).toEqual({ help: true })
-    expect(() => parseInspectArgs(['a.onnx', 'b.onnx'])).toThrow(InspectUsageError)
+    expect(() => parseInspectArgs(['a.onnx', 'b.onnx'])).toThrow(UsageError)
     expect(() => parseInspectArgs(['--json'])).toThrow(/no model file/)
   })
 

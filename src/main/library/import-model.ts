@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Transform } from 'node:stream'
 import type { ImportPreview, ImportRequest, ModelSummary } from '../../shared/ipc/contract'
 import { parseModelCard, type GraphSummary, type ModelCard } from '../../shared/model-card'
+import { fsyncFile, writeFileAtomic } from '../fs/durable'
 import type { FileGrants } from './file-grants'
 import { resolveLabels } from './labels'
 import type { ModelLibrary } from './model-library'
@@ -121,25 +122,8 @@ async function copyHashed(source: string, target: string): Promise<string> {
     },
   })
   await pipeline(createReadStream(source), tee, createWriteStream(target, { flags: 'wx' }))
-  const handle = await open(target, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+  await fsyncFile(target)
   return hash.digest('hex')
-}
-
-async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`
-  await writeFile(temp, text, { flag: 'w' })
-  const handle = await open(temp, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(temp, path)
 }
 
 export interface ImportOptions {

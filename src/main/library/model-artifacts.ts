@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Architecture } from '../../shared/ipc/contract'
 import { artifactUrlPath, type ModelArtifact } from '../../shared/ipc/routes'
+import { writeFileAtomic } from '../fs/durable'
 import { readClassifierHead } from './classifier-head'
 import { readModelGraph } from './graph'
 import type { GraphReport, LayerSummary } from './graph/types'
@@ -10,18 +11,6 @@ import type { ModelLibrary } from './model-library'
 import { addTapOutputs, stageTaps } from './taps'
 
 export { artifactUrlPath, type ModelArtifact }
-
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`
-  await writeFile(temp, bytes)
-  const handle = await open(temp, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(temp, path)
-}
 
 /** Node names are the exporter's, not facts about the architecture; the view never shows them. */
 function withoutNodeName(layer: LayerSummary): Omit<LayerSummary, 'node'> {
@@ -122,7 +111,7 @@ export class ModelArtifacts {
     const [bytes, report] = await Promise.all([readFile(source), this.report(id)])
     await mkdir(this.cacheDir, { recursive: true })
     if (artifact === 'tapped') {
-      await writeAtomic(
+      await writeFileAtomic(
         target,
         addTapOutputs(
           bytes,
@@ -134,7 +123,7 @@ export class ModelArtifacts {
       const out = new Float32Array(head.weights.length + head.bias.length)
       out.set(head.weights)
       out.set(head.bias, head.weights.length)
-      await writeAtomic(target, new Uint8Array(out.buffer))
+      await writeFileAtomic(target, new Uint8Array(out.buffer))
     }
     return target
   }
