@@ -83,7 +83,14 @@ describe('Models screen', () => {
     // Classify with it: its labels are PyTorch's for the same model.
     await page.getByTestId('nav-classify').click()
     const reference = resnet20Reference()
-    const paths = ['airplane/0000.jpg', 'cat/0002.jpg', 'frog/0004.jpg', 'ship/0006.jpg', 'truck/0008.jpg', 'dog/0010.jpg']
+    const paths = [
+      'airplane/0000.jpg',
+      'cat/0002.jpg',
+      'frog/0004.jpg',
+      'ship/0006.jpg',
+      'truck/0008.jpg',
+      'dog/0010.jpg',
+    ]
     await dropFiles(
       page,
       '[data-testid="drop-zone"]',
@@ -122,5 +129,15 @@ describe('Models screen', () => {
     await expect.poll(() => dialog.getByTestId('import-classes').textContent()).toContain('10')
     await page.keyboard.press('Escape')
     await dialog.waitFor({ state: 'detached' })
+
+    // Dropped on the Classify screen, a model file is taken to the import too (not classified as a photo).
+    await page.getByTestId('nav-classify').click()
+    const photosBefore = await page.getByTestId('photo-card').count()
+    await dropFiles(page, '[data-testid="drop-zone"]', [fileFromDisk(RESNET20())])
+    await page.getByTestId('models-screen').waitFor()
+    await dialog.waitFor()
+    await page.keyboard.press('Escape')
+    await page.getByTestId('nav-classify').click()
+    expect(await page.getByTestId('photo-card').count()).toBe(photosBefore)
   })
 })

@@ -1,7 +1,21 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react'
 import { addFiles } from '../actions'
-import { collectDroppedFiles, dragHasFiles } from '../lib/files'
+import { collectDroppedFiles, dragHasFiles, type CollectedFiles } from '../lib/files'
+import { importDropped } from '../models/actions'
+import { useNavStore } from '../nav'
 import { UploadIcon } from './Icons'
+
+/** Photos are classified here; a model file dropped with them goes to the Models screen's import. */
+function routeDrop(collected: CollectedFiles): void {
+  const isModel = (name: string): boolean => /\.onnx$/i.test(name)
+  const models = collected.files.filter(({ file }) => isModel(file.name)).map(({ file }) => file)
+  if (models.length > 0) {
+    useNavStore.getState().go('models')
+    void importDropped(models)
+  }
+  const photos = collected.files.filter(({ file }) => !isModel(file.name))
+  if (photos.length > 0 || models.length === 0) addFiles({ ...collected, files: photos })
+}
 
 /**
  * The screen's main area; photos and folders can be dropped on it or anywhere else on the window.
@@ -47,7 +61,7 @@ export function DropZone({ children }: { children: ReactNode }) {
       setDragging(false)
       if (!event.dataTransfer) return
       // The entries must be taken now, during the event; the walk itself is asynchronous.
-      void collectDroppedFiles(event.dataTransfer).then(addFiles)
+      void collectDroppedFiles(event.dataTransfer).then(routeDrop)
     })
 
     const targets: EventTarget[] = [zone, window]
