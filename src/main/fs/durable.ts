@@ -1,4 +1,5 @@
-import { open, rename, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { open, rename, rm, writeFile } from 'node:fs/promises'
 
 /** Flushes a file's data to the disk. */
 export async function fsyncFile(path: string): Promise<void> {
@@ -10,10 +11,24 @@ export async function fsyncFile(path: string): Promise<void> {
   }
 }
 
-/** Writes a file so that a reader sees the old content or the new one, never half of it. */
+/** A temp name beside `path`, unique per call (so concurrent writes never share one). */
+export function tempPathBeside(path: string): string {
+  return `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
+}
+
+/**
+ * Writes a file so that a reader sees the old content or the new one, never half of it: a temp file
+ * beside it, flushed, then renamed over it. On failure the temp file is removed and the old file is
+ * left as it was.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`
-  await writeFile(temp, data)
-  await fsyncFile(temp)
-  await rename(temp, path)
+  const temp = tempPathBeside(path)
+  try {
+    await writeFile(temp, data, { flag: 'wx' })
+    await fsyncFile(temp)
+    await rename(temp, path)
+  } catch (error) {
+    await rm(temp, { force: true })
+    throw error
+  }
 }
