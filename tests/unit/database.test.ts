@@ -83,6 +83,8 @@ describe('library database', () => {
       old
         .prepare('INSERT INTO models (id, name, file, sha256, card, builtin, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run('mine', 'Mine', 'm.onnx', 'b'.repeat(64), '{}', 0, 'then')
+      // From version 2 on, the app itself records a bundled model's origin.
+      if (from.version >= 2) old.prepare("UPDATE models SET origin = 'bundled' WHERE builtin = 1").run()
       old.close()
 
       const db = openDatabase(file)
