@@ -1,20 +1,17 @@
-import { createHash } from 'node:crypto'
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { sha256File } from '../fs/hash'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Db } from '../db/database'
 import { parseModelCard, type ModelCard } from '../../shared/model-card'
 import type { ModelSummary } from '../../shared/ipc/contract'
 
+export { sha256File }
+
 const ACTIVE_MODEL_KEY = 'active_model'
 
 export type ModelOrigin = ModelSummary['origin']
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
 
 /** The cards of the models shipped in `resources/models` (`<name>.card.json` beside `<name>.onnx`). */
 export function readBuiltinCards(builtinModelsDir: string): ModelCard[] {

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
-import { createReadStream, existsSync, type Dirent, type Stats } from 'node:fs'
+import { existsSync, type Dirent, type Stats } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { extname, join, resolve, sep } from 'node:path'
 import sharp from 'sharp'
+import { sha256File } from '../fs/hash'
 import type { Db } from '../db/database'
 import { stmt } from './sql'
 import { mapWithConcurrency } from '../engine/classify-files'
@@ -31,6 +31,8 @@ export const PHOTO_EXTENSIONS: ReadonlySet<string> = new Set([
   '.tiff',
   '.avif',
 ])
+
+export { sha256File }
 
 export interface IngestDeps {
   db: Db
@@ -277,11 +279,6 @@ export async function readPhotoFile(path: string, stats?: Stats): Promise<PhotoF
   return { path, size: s.size, mtimeMs: Math.trunc(s.mtimeMs), sha256, width, height, takenAt: exifTakenAt(meta.exif) }
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
 
 /** Writes one inspected file; returns its photo id (undefined when skipped). */
 function store(db: Db, item: Inspected, report: IngestReport, now: () => Date): number | undefined {
