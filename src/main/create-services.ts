@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AppInfo } from '../shared/ipc/contract'
-import { openDatabase, type Db } from './db/database'
+import { openDatabase } from './db/database'
 import { EventHub } from './ipc/event-hub'
 import { createHandlers, type Dialogs, type Services } from './ipc/handlers'
 import { loadCatalog, type CatalogEntry } from './library/catalog'
@@ -10,12 +10,12 @@ import { FileGrants } from './library/file-grants'
 import { describeBuiltin, readGraphForImport } from './library/graph-reading'
 import type { ImportDeps } from './library/import-model'
 import { ModelArtifacts } from './library/model-artifacts'
+import { PhotoLibraryService } from './tags/library-service'
 import { ModelLibrary } from './library/model-library'
 import type { AppPaths } from './paths'
 import type { HandlerTable } from '../shared/ipc/contract'
 
 export interface AppServices extends Services {
-  db: Db
   events: EventHub
   handlers: HandlerTable
   paths: AppPaths
@@ -56,6 +56,9 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       ...(options.resolveCatalogUrl && { resolveUrl: options.resolveCatalogUrl }),
     })
     const services: Services = {
+      db,
+      emit: events.emit,
+      photos: new PhotoLibraryService({ db, thumbsDir: join(paths.dataDir, 'thumbs'), emit: events.emit }),
       appInfo: { ...options.appInfo, dataDir: paths.dataDir },
       library,
       artifacts: new ModelArtifacts(library, join(paths.dataDir, 'cache')),

@@ -31,6 +31,7 @@ async function start(): Promise<void> {
     createAppRequestHandler({
       rendererDir: paths.rendererDir,
       resolveModelFile: (id, artifact) => services.artifacts.file(id, artifact),
+      resolvePhotoFile: (id, kind, size) => services.photos.file(id, kind, size),
     }),
   )
   registerIpc(services.handlers, devServerUrl)

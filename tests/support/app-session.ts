@@ -35,6 +35,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppSession>
     createAppRequestHandler({
       rendererDir: join(repoRoot, 'out', 'renderer'),
       resolveModelFile: (id, artifact) => services.artifacts.file(id, artifact),
+      resolvePhotoFile: (id, kind, size) => services.photos.file(id, kind, size),
     }),
   )
   const browser = await launchChromium(options)

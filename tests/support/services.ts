@@ -9,7 +9,12 @@ import { repoRoot } from './shared'
 export interface TestServices extends AppServices {
   dataDir: string
   /** Answers for the next file dialogs (null = the person cancels). */
-  dialogAnswers: { model: (string | null)[]; labels: (string | null)[] }
+  dialogAnswers: {
+    model: (string | null)[]
+    labels: (string | null)[]
+    folders: (string[] | null)[]
+    exportFile: (string | null)[]
+  }
   dispose(): Promise<void>
 }
 
@@ -18,10 +23,12 @@ export async function createTestServices(
   options: Pick<CreateServicesOptions, 'resolveCatalogUrl'> = {},
 ): Promise<TestServices> {
   const dataDir = mkdtempSync(join(tmpdir(), 'resnet-lens-test-'))
-  const dialogAnswers: TestServices['dialogAnswers'] = { model: [], labels: [] }
+  const dialogAnswers: TestServices['dialogAnswers'] = { model: [], labels: [], folders: [], exportFile: [] }
   const dialogs: Dialogs = {
     pickModelFile: async () => dialogAnswers.model.shift() ?? null,
     pickLabelsFile: async () => dialogAnswers.labels.shift() ?? null,
+    pickPhotoFolders: async () => dialogAnswers.folders.shift() ?? null,
+    pickExportFile: async () => dialogAnswers.exportFile.shift() ?? null,
   }
   const services = await createServices({
     paths: appPaths({

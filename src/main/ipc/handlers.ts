@@ -1,5 +1,15 @@
 import { basename } from 'node:path'
-import { contract, isChannel, type AppInfo, type Channel, type HandlerTable } from '../../shared/ipc/contract'
+import {
+  contract,
+  isChannel,
+  type AppInfo,
+  type Channel,
+  type EmitEvent,
+  type HandlerTable,
+} from '../../shared/ipc/contract'
+import type { Db } from '../db/database'
+import type { PhotoLibraryService } from '../tags/library-service'
+import { createLibraryHandlers } from './library-handlers'
 import type { CatalogDownloads } from '../library/catalog-downloads'
 import { importModel, inspectModelFile, type ImportDeps } from '../library/import-model'
 import { readLabelsFile } from '../library/labels'
@@ -10,6 +20,10 @@ import { artifactUrlPath, type ModelArtifacts } from '../library/model-artifacts
 export interface Dialogs {
   pickModelFile(): Promise<string | null>
   pickLabelsFile(): Promise<string | null>
+  /** Folders (or photos) to add to the library; null when cancelled. */
+  pickPhotoFolders(): Promise<string[] | null>
+  /** Where to save an export; null when cancelled. */
+  pickExportFile(format: 'csv' | 'json'): Promise<string | null>
 }
 
 export interface Services {
@@ -19,12 +33,22 @@ export interface Services {
   importer: ImportDeps
   catalog: CatalogDownloads
   dialogs: Dialogs
+  db: Db
+  photos: PhotoLibraryService
+  emit: EmitEvent
 }
 
 /** The one handler table: Electron's ipcMain registers it in the app, tests serve it to a page. */
 export function createHandlers(services: Services): HandlerTable {
   const { library, artifacts, importer, catalog, dialogs } = services
   return {
+    ...createLibraryHandlers({
+      db: services.db,
+      photos: services.photos,
+      emit: services.emit,
+      pickFolders: () => dialogs.pickPhotoFolders(),
+      pickExportFile: (format) => dialogs.pickExportFile(format),
+    }),
     'app:info': () => services.appInfo,
     'models:list': () => library.list(),
     'models:active': () => {

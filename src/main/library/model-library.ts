@@ -12,7 +12,6 @@ const ACTIVE_MODEL_KEY = 'active_model'
 
 export type ModelOrigin = ModelSummary['origin']
 
-
 /** The cards of the models shipped in `resources/models` (`<name>.card.json` beside `<name>.onnx`). */
 export function readBuiltinCards(builtinModelsDir: string): ModelCard[] {
   return readdirSync(builtinModelsDir)

@@ -28,7 +28,15 @@ export interface AppProtocolOptions {
    * undefined for a model the library does not know: nothing else is ever served.
    */
   resolveModelFile(id: string, artifact: ModelArtifact): Promise<string | undefined> | string | undefined
+  /** The file behind a library photo's URL (its thumbnail or the photo), or undefined for an unknown photo. */
+  resolvePhotoFile?(
+    id: number,
+    kind: 'thumb' | 'original',
+    size: number,
+  ): Promise<{ path: string; type: string } | undefined>
 }
+
+const PHOTO_ROUTE = /^\/library\/photos\/(\d{1,12})\/(?:thumb-(128|256|512)\.jpg|original)$/
 
 const MODEL_ROUTE = /^\/library\/models\/([^/]+?)(\.tapped\.onnx|\.head\.bin|\.onnx)$/
 const ARTIFACT_BY_SUFFIX: Record<string, ModelArtifact> = {
@@ -106,6 +114,18 @@ export function createAppRequestHandler(options: AppProtocolOptions): (request: 
         return textResponse(500, `The model's files could not be prepared: ${(error as Error).message}`)
       }
       return file ? fileResponse(file, CONTENT_TYPES['.onnx']) : textResponse(404, 'No such model')
+    }
+
+    const photo = PHOTO_ROUTE.exec(pathname)
+    if (photo && options.resolvePhotoFile) {
+      const size = photo[2] ? Number(photo[2]) : 0
+      let found: { path: string; type: string } | undefined
+      try {
+        found = await options.resolvePhotoFile(Number(photo[1]), photo[2] ? 'thumb' : 'original', size)
+      } catch (error) {
+        return textResponse(422, `This photo cannot be shown: ${(error as Error).message}`)
+      }
+      return found ? fileResponse(found.path, found.type) : textResponse(404, 'No such photo')
     }
 
     const file = resolveInside(rendererDir, pathname === '/' ? '/index.html' : pathname)

@@ -279,7 +279,6 @@ export async function readPhotoFile(path: string, stats?: Stats): Promise<PhotoF
   return { path, size: s.size, mtimeMs: Math.trunc(s.mtimeMs), sha256, width, height, takenAt: exifTakenAt(meta.exif) }
 }
 
-
 /** Writes one inspected file; returns its photo id (undefined when skipped). */
 function store(db: Db, item: Inspected, report: IngestReport, now: () => Date): number | undefined {
   if (item.kind === 'skipped') {

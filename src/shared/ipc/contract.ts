@@ -200,6 +200,124 @@ export const ArchitectureSchema = z.object({
 })
 export type Architecture = z.infer<typeof ArchitectureSchema>
 
+// ---- Photo library and tags ----
+
+const PhotoId = z.number().int().positive()
+const PhotoIds = z.array(PhotoId).min(1).max(50_000)
+const TagId = z.number().int().positive()
+
+export const PhotoTagSchema = z.object({
+  tagId: z.number().int(),
+  name: z.string(),
+  source: z.enum(['model', 'person']),
+  status: z.enum(['suggested', 'accepted', 'rejected']),
+  score: z.number().nullable(),
+  modelId: z.string().nullable(),
+})
+export type PhotoTagItem = z.infer<typeof PhotoTagSchema>
+
+export const PhotoItemSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  path: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  status: z.enum(['present', 'missing']),
+  takenAt: z.string().nullable(),
+  thumbUrl: z.string().startsWith('/'),
+  photoUrl: z.string().startsWith('/'),
+  tags: z.array(PhotoTagSchema),
+})
+export type PhotoItem = z.infer<typeof PhotoItemSchema>
+
+export const PhotoFilterSchema = z.object({
+  tagIds: z.array(TagId).max(20).optional(),
+  needsReview: z.boolean().optional(),
+  status: z.enum(['present', 'missing']).optional(),
+  modelId: z.string().max(100).optional(),
+  minProbability: z.number().min(0).max(1).optional(),
+  maxProbability: z.number().min(0).max(1).optional(),
+  tagQuery: z.string().max(200).optional(),
+})
+export type PhotoFilterInput = z.infer<typeof PhotoFilterSchema>
+
+export const IngestReportSchema = z.object({
+  added: z.number().int(),
+  moved: z.number().int(),
+  updated: z.number().int(),
+  restored: z.number().int(),
+  unchanged: z.number().int(),
+  missing: z.number().int(),
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+  photoIds: z.array(z.number().int()),
+  cancelled: z.boolean(),
+})
+export type IngestReportResult = z.infer<typeof IngestReportSchema>
+
+export const TagCountSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  accepted: z.number().int(),
+  suggested: z.number().int(),
+  rejected: z.number().int(),
+  photos: z.number().int(),
+})
+export type TagCountItem = z.infer<typeof TagCountSchema>
+
+const PhotoTagStateSchema = z.object({
+  source: z.enum(['model', 'person']),
+  status: z.enum(['suggested', 'accepted', 'rejected']),
+  score: z.number().nullable(),
+  modelId: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+/** What a tag decision changed: the renderer keeps it to undo the decision. */
+export const TagChangeSchema = z.object({
+  action: z.enum(['accept', 'reject', 'add', 'remove']),
+  tagId: z.number().int(),
+  createdTag: z.boolean(),
+  entries: z.array(z.object({ photoId: z.number().int(), before: PhotoTagStateSchema.nullable() })).max(50_000),
+})
+export type TagChangeItem = z.infer<typeof TagChangeSchema>
+
+export const ReviewCursorSchema = z.object({
+  tagId: z.number().int(),
+  name: z.string(),
+  score: z.number(),
+  photoId: z.number().int(),
+})
+export const ReviewItemSchema = z.object({
+  photoId: z.number().int(),
+  name: z.string(),
+  path: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  tagId: z.number().int(),
+  tag: z.string(),
+  score: z.number(),
+  modelId: z.string().nullable(),
+  thumbUrl: z.string(),
+  photoUrl: z.string(),
+})
+export type ReviewItemResult = z.infer<typeof ReviewItemSchema>
+
+const ScoredClassSchema = z.object({
+  index: z.number().int().nonnegative(),
+  label: z.string(),
+  p: z.number().min(0).max(1),
+})
+export const ClassificationResultSchema = z.union([
+  z.object({ photoId: PhotoId, top: z.array(ScoredClassSchema).min(1).max(1000) }),
+  z.object({ photoId: PhotoId, error: z.string().max(1000) }),
+])
+
+export const LibraryProgressSchema = z.object({
+  phase: z.enum(['scanning', 'done']),
+  found: z.number().int(),
+  done: z.number().int(),
+})
+
 const NoInput = z.undefined()
 const ModelId = z.object({ id: z.string().min(1).max(100) })
 const ModelList = z.array(ModelSummarySchema)
@@ -228,11 +346,107 @@ export const contract = {
   'catalog:list': { input: NoInput, output: z.array(CatalogEntryStatusSchema) },
   'catalog:download': { input: ModelId, output: z.object({ started: z.boolean() }) },
   'catalog:cancel': { input: ModelId, output: z.object({ cancelled: z.boolean() }) },
+
+  /** Adds dropped files and folders (paths from the preload's pathForFile) to the photo library. */
+  'library:addPaths': {
+    input: z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) }),
+    output: IngestReportSchema,
+  },
+  /** Opens the folder dialog and adds what the person picks; null when cancelled. */
+  'library:pickFolders': { input: NoInput, output: IngestReportSchema.nullable() },
+  'library:photos': {
+    input: z.object({
+      filter: PhotoFilterSchema.default({}),
+      after: z.number().int().nullable().optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    }),
+    output: z.object({
+      photos: z.array(PhotoItemSchema),
+      nextAfter: z.number().int().nullable(),
+      total: z.number().int(),
+    }),
+  },
+  'library:photo': {
+    input: z.object({ id: PhotoId }),
+    output: z.object({
+      photo: PhotoItemSchema,
+      predictions: z.array(
+        z.object({
+          modelId: z.string(),
+          top: z.array(z.object({ rank: z.number().int(), index: z.number().int(), label: z.string(), p: z.number() })),
+        }),
+      ),
+    }),
+  },
+  /** Photos the model has not classified yet (the renderer's engine classifies them). */
+  'library:pending': {
+    input: z.object({ modelId: z.string().max(100), limit: z.number().int().min(1).max(1000).optional() }),
+    output: z.array(z.object({ id: z.number().int(), name: z.string(), photoUrl: z.string() })),
+  },
+  /** Each photo's predictions in its own transaction; suggestions at or above the threshold become suggested tags. */
+  'library:recordResults': {
+    input: z.object({ modelId: z.string().max(100), results: z.array(ClassificationResultSchema).min(1).max(1000) }),
+    output: z.object({ recorded: z.number().int(), failed: z.number().int() }),
+  },
+  'library:tags': { input: NoInput, output: z.array(TagCountSchema) },
+  'library:searchTags': { input: z.object({ query: z.string().max(200) }), output: z.array(TagCountSchema) },
+  'library:threshold': { input: NoInput, output: z.object({ threshold: z.number() }) },
+  'library:setThreshold': {
+    input: z.object({ threshold: z.number().min(0.01).max(1) }),
+    output: z.object({ suggested: z.number().int(), withdrawn: z.number().int() }),
+  },
+  'tags:accept': { input: z.object({ photoIds: PhotoIds, tagId: TagId }), output: TagChangeSchema },
+  'tags:reject': { input: z.object({ photoIds: PhotoIds, tagId: TagId }), output: TagChangeSchema },
+  'tags:add': {
+    input: z.object({ photoIds: PhotoIds, name: z.string().trim().min(1).max(120) }),
+    output: TagChangeSchema,
+  },
+  'tags:remove': { input: z.object({ photoIds: PhotoIds, tagId: TagId }), output: TagChangeSchema },
+  'tags:undo': { input: z.object({ change: TagChangeSchema }), output: z.object({ undone: z.boolean() }) },
+  'tags:rename': {
+    input: z.object({ tagId: TagId, name: z.string().trim().min(1).max(120) }),
+    output: z.object({ id: z.number().int(), name: z.string() }),
+  },
+  'tags:merge': {
+    input: z.object({ sourceIds: z.array(TagId).min(1).max(100), targetId: TagId }),
+    output: z.object({ moved: z.number().int(), combined: z.number().int() }),
+  },
+  'review:groups': {
+    input: NoInput,
+    output: z.array(
+      z.object({ tagId: z.number().int(), name: z.string(), count: z.number().int(), lowestScore: z.number() }),
+    ),
+  },
+  'review:queue': {
+    input: z.object({
+      tagId: TagId.optional(),
+      after: ReviewCursorSchema.nullable().optional(),
+      limit: z.number().int().min(1).max(500).optional(),
+    }),
+    output: z.object({ items: z.array(ReviewItemSchema), next: ReviewCursorSchema.nullable() }),
+  },
+  /** Writes the accepted tags of these photos to XMP sidecars (`photo.jpg.xmp`), merging into existing ones. */
+  'library:writeSidecars': {
+    input: z.object({ photoIds: PhotoIds }),
+    output: z.object({
+      written: z.number().int(),
+      unchanged: z.number().int(),
+      failed: z.array(z.object({ path: z.string(), reason: z.string() })),
+    }),
+  },
+  /** Asks where to save, then exports every photo's predictions and tags; null when cancelled. */
+  'library:export': {
+    input: z.object({ format: z.enum(['csv', 'json']) }),
+    output: z.object({ path: z.string(), rows: z.number().int() }).nullable(),
+  },
 } as const
 
 /** Main → renderer events. */
 export const events = {
   'catalog:progress': DownloadProgressSchema,
+  'library:progress': LibraryProgressSchema,
+  /** Photos were added or changed: grids and counts should refresh. */
+  'library:changed': z.object({ reason: z.enum(['added', 'classified', 'tags']) }),
 } as const
 
 export type Contract = typeof contract

@@ -6,3 +6,8 @@ export function artifactUrlPath(id: string, artifact: ModelArtifact = 'model'): 
   const suffix = { model: '.onnx', tapped: '.tapped.onnx', head: '.head.bin' }[artifact]
   return `/library/models/${encodeURIComponent(id)}${suffix}`
 }
+
+/** URL path of a library photo's thumbnail (long side `size` px) or of the photo itself. */
+export function photoUrlPath(id: number, kind: 'thumb' | 'original', size = 256): string {
+  return kind === 'thumb' ? `/library/photos/${id}/thumb-${size}.jpg` : `/library/photos/${id}/original`
+}

@@ -1,0 +1,137 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { classifyFiles } from '../../src/main/engine/classify-files'
+import { loadModel } from '../../src/main/engine/load-model'
+import { createWasmEngine } from '../../src/main/engine/node-ort'
+import { dispatch } from '../../src/main/ipc/handlers'
+import { createAppRequestHandler } from '../../src/main/protocol/app-protocol'
+import { contract, type Channel, type ChannelInput, type ChannelOutput } from '../../src/shared/ipc/contract'
+import { createTestServices, type TestServices } from '../support/services'
+import { cifarHalfDir, repoRoot, sharedPath } from '../support/shared'
+
+describe('photo library over IPC', () => {
+  let services: TestServices
+  let folder: string
+  const call = async <C extends Channel>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> =>
+    contract[channel].output.parse(await dispatch(services.handlers, channel, input)) as ChannelOutput<C>
+
+  beforeAll(async () => {
+    services = await createTestServices()
+    folder = join(services.dataDir, 'holiday')
+    mkdirSync(join(folder, 'day2'), { recursive: true })
+    for (const [from, to] of [
+      ['cat/0000.jpg', 'cat-a.jpg'],
+      ['cat/0002.jpg', 'day2/cat-b.jpg'],
+      ['ship/0000.jpg', 'ship.jpg'],
+      ['truck/0000.jpg', 'day2/truck.jpg'],
+    ] as const) {
+      copyFileSync(join(cifarHalfDir(), from), join(folder, to))
+    }
+    copyFileSync(sharedPath('photos', 'chelsea.png'), join(folder, 'chelsea.png'))
+    writeFileSync(join(folder, 'notes.txt'), 'not a photo')
+  })
+  afterAll(() => services.dispose())
+
+  it('adds a dropped folder, lists what it skipped, and classifies the new photos', async () => {
+    const report = await call('library:addPaths', { paths: [folder] })
+    expect(report).toMatchObject({ added: 5, unchanged: 0 })
+    expect(report.skipped.map((s) => s.path)).toEqual([join(folder, 'notes.txt')])
+    expect((await call('library:addPaths', { paths: [folder] })).unchanged).toBe(5) // idempotent
+
+    // The renderer's engine would classify the pending photos; here the same engine code runs in Node.
+    const pending = await call('library:pending', { modelId: 'resnet56-cifar10' })
+    expect(pending).toHaveLength(5)
+    const { classifier } = await loadModel(
+      createWasmEngine(1),
+      join(repoRoot, 'resources', 'models', 'resnet56-cifar10.onnx'),
+      join(repoRoot, 'resources', 'labels'),
+    )
+    const byPath = new Map(services.photos.page({}, null, 100).photos.map((p) => [p.path, p.id]))
+    const results = []
+    for await (const r of classifyFiles(
+      classifier,
+      [...byPath.keys()].map((path) => ({ path })),
+    )) {
+      results.push(
+        'top' in r ? { photoId: byPath.get(r.path)!, top: r.top } : { photoId: byPath.get(r.path)!, error: r.error },
+      )
+    }
+    await classifier.release()
+    expect(await call('library:recordResults', { modelId: 'resnet56-cifar10', results })).toEqual({
+      recorded: 5,
+      failed: 0,
+    })
+    expect(await call('library:pending', { modelId: 'resnet56-cifar10' })).toEqual([])
+
+    const cat = (await call('library:tags')).find((t) => t.name === 'cat')!
+    expect(cat.suggested).toBeGreaterThanOrEqual(2)
+    const catPhotos = await call('library:photos', { filter: { tagIds: [cat.id] } })
+    expect(catPhotos.photos.map((p) => p.name)).toEqual(expect.arrayContaining(['cat-a.jpg', 'chelsea.png']))
+    expect(catPhotos.total).toBe(catPhotos.photos.length)
+  })
+
+  it('accepts, rejects and undoes review decisions, and filters by status and search', async () => {
+    const groups = await call('review:groups')
+    const catGroup = groups.find((g) => g.name === 'cat')!
+    const queue = await call('review:queue', { tagId: catGroup.tagId })
+    const scores = queue.items.map((i) => i.score)
+    expect(scores).toEqual([...scores].sort((a, b) => a - b)) // lowest probability first
+    const [first, second] = queue.items
+    const accepted = await call('tags:accept', { photoIds: [first!.photoId], tagId: first!.tagId })
+    await call('tags:reject', { photoIds: [second!.photoId], tagId: second!.tagId })
+    const photo = await call('library:photo', { id: first!.photoId })
+    expect(photo.photo.tags.find((t) => t.name === 'cat')!.status).toBe('accepted')
+    expect(photo.predictions[0]!.top).toHaveLength(5)
+
+    await call('tags:undo', { change: accepted })
+    expect((await call('library:photo', { id: first!.photoId })).photo.tags.find((t) => t.name === 'cat')!.status).toBe(
+      'suggested',
+    )
+    await call('tags:add', { photoIds: [first!.photoId], name: 'Holiday 2026' })
+    expect((await call('library:searchTags', { query: 'holi' })).map((t) => t.name)).toEqual(['Holiday 2026'])
+    expect((await call('library:photos', { filter: { tagQuery: 'holi' } })).photos.map((p) => p.id)).toEqual([
+      first!.photoId,
+    ])
+    const needsReview = await call('library:photos', { filter: { needsReview: true } })
+    expect(needsReview.photos.length).toBeGreaterThan(0)
+    for (const p of needsReview.photos) expect(p.tags.some((t) => t.status === 'suggested')).toBe(true)
+    const all = await call('library:photos', { filter: {} })
+    const reviewed = all.photos.filter((p) => !p.tags.some((t) => t.status === 'suggested')).map((p) => p.id)
+    expect(needsReview.photos.map((p) => p.id)).not.toEqual(expect.arrayContaining(reviewed.length ? reviewed : [-1]))
+  })
+
+  it('serves thumbnails and photos the library knows, and nothing else', async () => {
+    const handle = createAppRequestHandler({
+      rendererDir: join(repoRoot, 'out', 'renderer'),
+      resolveModelFile: () => undefined,
+      resolvePhotoFile: (id, kind, size) => services.photos.file(id, kind, size),
+    })
+    const [photo] = (await call('library:photos', { filter: {} })).photos
+    const thumb = await handle(new Request(`app://bundle${photo!.thumbUrl}`))
+    expect(thumb.status).toBe(200)
+    expect(thumb.headers.get('content-type')).toBe('image/jpeg')
+    expect([...new Uint8Array(await thumb.arrayBuffer()).subarray(0, 2)]).toEqual([0xff, 0xd8])
+    const original = await handle(new Request(`app://bundle${photo!.photoUrl}`))
+    expect(new Uint8Array(await original.arrayBuffer())).toEqual(new Uint8Array(readFileSync(photo!.path)))
+    expect((await handle(new Request('app://bundle/library/photos/99999/original'))).status).toBe(404)
+    expect((await handle(new Request('app://bundle/library/photos/1/thumb-9999.jpg'))).status).not.toBe(200)
+  })
+
+  it('writes accepted tags to XMP sidecars and exports predictions and tags', async () => {
+    const [photo] = (await call('library:photos', { filter: {} })).photos
+    await call('tags:add', { photoIds: [photo!.id], name: 'favourite' })
+    const sidecars = await call('library:writeSidecars', { photoIds: [photo!.id] })
+    expect(sidecars).toMatchObject({ written: 1, failed: [] })
+    expect(readFileSync(`${photo!.path}.xmp`, 'utf8')).toContain('favourite')
+
+    const target = join(services.dataDir, 'export.csv')
+    services.dialogAnswers.exportFile.push(target)
+    expect(await call('library:export', { format: 'csv' })).toEqual({ path: target, rows: 5 })
+    const csv = readFileSync(target, 'utf8')
+    expect(csv.split('\n')[0]).toContain('path')
+    expect(csv).toContain('favourite')
+    expect(await call('library:export', { format: 'json' })).toBeNull() // the person cancelled
+    expect(existsSync(join(services.dataDir, 'export.json'))).toBe(false)
+  })
+})
