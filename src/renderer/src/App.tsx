@@ -1,5 +1,6 @@
 import { useEffect } from 'react'
 import { startApp } from './actions'
+import { ArchitectureScreen } from './components/architecture/ArchitectureScreen'
 import { ClassifyScreen } from './components/ClassifyScreen'
 import { ModelsScreen } from './components/models/ModelsScreen'
 import { NoticeToast } from './components/NoticeToast'
@@ -21,7 +22,7 @@ export function App() {
     <div className="flex h-screen overflow-hidden bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
       <Sidebar />
       <main className="relative flex min-w-0 flex-1 flex-col" data-place={place}>
-        {place === 'classify' ? <ClassifyScreen /> : <ModelsScreen />}
+        {place === 'classify' ? <ClassifyScreen /> : place === 'models' ? <ModelsScreen /> : <ArchitectureScreen />}
         <NoticeToast />
       </main>
     </div>

@@ -14,7 +14,8 @@ function modalOpen(): boolean {
 }
 
 /**
- * The window's keys, on every screen: Ctrl/⌘+1 and Ctrl/⌘+2 go to a place, Ctrl/⌘+I imports a model.
+ * The window's keys, on every screen: Ctrl/⌘ + a place's digit (1 Classify, 2 Models, 3 Architecture) goes
+ * there, Ctrl/⌘+I imports a model.
  */
 export function useGlobalShortcuts(): void {
   useEffect(() => {

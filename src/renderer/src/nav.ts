@@ -2,7 +2,7 @@ import { create } from 'zustand'
 import { shortcutLabel } from './lib/format'
 
 /** The window's places, in the sidebar's order. */
-export type Place = 'classify' | 'models'
+export type Place = 'classify' | 'models' | 'architecture'
 
 export interface PlaceInfo {
   id: Place
@@ -16,6 +16,12 @@ export interface PlaceInfo {
 export const PLACES: readonly PlaceInfo[] = [
   { id: 'classify', label: 'Classify', digit: '1', hint: 'Drop photos and see what the model says' },
   { id: 'models', label: 'Models', digit: '2', hint: 'The model library, import and the catalog' },
+  {
+    id: 'architecture',
+    label: 'Architecture',
+    digit: '3',
+    hint: "The active model's stages and blocks, read from its graph",
+  },
 ]
 
 export function placeShortcut(place: PlaceInfo): string {

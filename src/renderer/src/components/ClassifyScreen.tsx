@@ -1,6 +1,7 @@
 import { useRef } from 'react'
 import { useClassifyShortcuts } from '../hooks'
 import { useClassifyStore } from '../store'
+import { PhotoDetail } from './detail/PhotoDetail'
 import { DropZone } from './DropZone'
 import { EmptyState } from './EmptyState'
 import { ErrorBanner } from './ErrorBanner'
@@ -17,6 +18,7 @@ export function ClassifyScreen() {
       <Toolbar inputRef={inputRef} />
       <ErrorBanner />
       <DropZone>{hasPhotos ? <PhotoGrid /> : <EmptyState />}</DropZone>
+      <PhotoDetail />
     </div>
   )
 }

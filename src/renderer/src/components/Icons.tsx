@@ -183,3 +183,23 @@ export function FileImportIcon(props: IconProps) {
     </Icon>
   )
 }
+
+/** Stages as bars that shrink, the map getting smaller stage after stage. */
+export function StagesIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <rect x="3.5" y="4" width="4" height="16" rx="1" />
+      <rect x="10" y="6.5" width="4" height="11" rx="1" />
+      <rect x="16.5" y="9" width="4" height="6" rx="1" />
+    </Icon>
+  )
+}
+
+export function EyeIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M2.5 12s3.5-6.5 9.5-6.5 9.5 6.5 9.5 6.5-3.5 6.5-9.5 6.5S2.5 12 2.5 12Z" />
+      <circle cx="12" cy="12" r="2.75" />
+    </Icon>
+  )
+}

@@ -1,5 +1,6 @@
-import { memo, useState } from 'react'
+import { memo, useState, type KeyboardEvent, type MouseEvent } from 'react'
 import { retryPhoto } from '../actions'
+import { openDetail } from '../detail/actions'
 import { formatBytes, formatMs } from '../lib/format'
 import type { Photo } from '../store'
 import { AlertIcon, BrokenImageIcon, RetryIcon } from './Icons'
@@ -80,6 +81,20 @@ export const PhotoCard = memo(function PhotoCard({ photo, activeModelId }: Props
       `(${formatMs(perImageMs ?? 0)} per photo); decode + preprocess ${formatMs(result.decodeMs)}`
     : undefined
 
+  // The card opens the photo's detail, except where a click or a key belongs to a control inside it.
+  const fromControl = (target: EventTarget): boolean =>
+    target instanceof Element && target.closest('button, a, summary, details, input, select') !== null
+  const onClick = (event: MouseEvent<HTMLElement>): void => {
+    if (!fromControl(event.target)) openDetail(photo.id)
+  }
+  const onKeyDown = (event: KeyboardEvent<HTMLElement>): void => {
+    if (event.target !== event.currentTarget || event.ctrlKey || event.metaKey || event.altKey) return
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault()
+      openDetail(photo.id)
+    }
+  }
+
   return (
     <article
       data-testid="photo-card"
@@ -89,7 +104,12 @@ export const PhotoCard = memo(function PhotoCard({ photo, activeModelId }: Props
       data-model-id={result?.model.id ?? ''}
       {...(result ? { 'data-logits': JSON.stringify(result.logits) } : {})}
       aria-busy={photo.status === 'pending'}
-      className="group flex w-full min-w-0 flex-col overflow-hidden rounded-xl border border-zinc-200 bg-white shadow-[0_1px_2px_rgba(0,0,0,0.04)] transition-shadow hover:shadow-md dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-zinc-700"
+      aria-label={`${photo.name}: open its detail`}
+      tabIndex={0}
+      onClick={onClick}
+      onKeyDown={onKeyDown}
+      title="Open the photo's detail: the class activation map and each stage's activations (Enter)"
+      className="group flex w-full min-w-0 cursor-pointer flex-col overflow-hidden rounded-xl border border-zinc-200 bg-white shadow-[0_1px_2px_rgba(0,0,0,0.04)] transition-shadow outline-none hover:shadow-md focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-zinc-700"
     >
       <div className="relative aspect-[4/3] overflow-hidden bg-zinc-100 dark:bg-zinc-800/60">
         <Thumbnail photo={photo} />

@@ -1,5 +1,7 @@
 import type { ClassifierCard } from '../../../shared/engine/classifier'
 import type {
+  ActivationsReply,
+  ActivationsRequest,
   BenchmarkBudget,
   BenchmarkedReply,
   BenchmarkProgressReply,
@@ -25,7 +27,7 @@ export class EngineError extends Error {
 }
 
 /** The replies that settle a request. */
-type FinalReply = LoadedReply | ClassifiedReply | BenchmarkedReply
+type FinalReply = LoadedReply | ClassifiedReply | BenchmarkedReply | ActivationsReply
 
 interface Pending {
   resolve(reply: FinalReply): void
@@ -124,6 +126,19 @@ export class EngineClient {
       this.queue.push({ request, pending })
       this.drain()
     })
+  }
+
+  /**
+   * One photo's activations: each stage's shape, channel means and strongest channels, the CAMs and the
+   * top classes, from one run of the model's tapped copy (after whatever the worker is running now).
+   */
+  activations(
+    file: Blob,
+    name: string,
+    options: Omit<ActivationsRequest, 'type' | 'id' | 'file' | 'name'>,
+  ): Promise<ActivationsReply> {
+    const id = this.nextId++
+    return this.send<ActivationsReply>({ type: 'activations', id, file, name, ...options })
   }
 
   /** Photos waiting to be handed to the worker. */

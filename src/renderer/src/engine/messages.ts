@@ -77,7 +77,44 @@ export interface CancelBenchmarkRequest {
   id: number
 }
 
-export type WorkerRequest = LoadRequest | ClassifyRequest | BenchmarkRequest | CancelBenchmarkRequest
+/** One stage output the tapped model returns (as `models:architecture` lists it). */
+export interface TapSpec {
+  /** The torchvision name of the stage: conv1, maxpool, layer1… */
+  stage: string
+  /** The graph tensor added as an output. */
+  tensor: string
+  /** Without the batch axis: [C, H, W]. */
+  shape: number[]
+}
+
+/**
+ * The activations of one photo: decoded and preprocessed like a classified one, then run through the
+ * model's tapped copy (the stage outputs added as graph outputs) in a session of its own, kept apart
+ * from the one that classifies; created on the first request for a model on the provider the plain
+ * session uses, and kept until another model or provider is loaded.
+ */
+export interface ActivationsRequest {
+  type: 'activations'
+  id: number
+  file: Blob
+  /** For messages only. */
+  name: string
+  /** The model the activations are for (its card: input, output, labels, preprocessing). */
+  card: ClassifierCard
+  model: ModelTag
+  /** Same-origin path of the tapped model (`/library/models/<id>.tapped.onnx`). */
+  tappedModelUrl: string
+  taps: TapSpec[]
+  /** The classifier's weights (Float32 LE: classes × channels, then the bias) and which stage it reads. */
+  head: { url: string; classes: number; channels: number; featureStage: string } | null
+  /** How many of each stage's channels to send, the most active first. */
+  topChannels: number
+  /** How many classes to rank in `top`. */
+  k: number
+}
+
+export type WorkerRequest =
+  LoadRequest | ClassifyRequest | BenchmarkRequest | CancelBenchmarkRequest | ActivationsRequest
 
 // ---------------------------------------------------------------------------------------------
 // Worker -> page
@@ -159,4 +196,61 @@ export interface BenchmarkedReply {
   cancelled: boolean
 }
 
-export type WorkerReply = LoadedReply | ClassifiedReply | FailedReply | BenchmarkProgressReply | BenchmarkedReply
+/** One stage's output for one photo: its shape, every channel's mean, and the strongest channels' maps. */
+export interface StageActivations {
+  stage: string
+  tensor: string
+  /** [C, H, W] without the batch axis. */
+  shape: number[]
+  /** The mean of each of the C channels over the map. */
+  means: Float32Array
+  /** The `topChannels` channels with the highest mean, highest first. */
+  top: { channel: number; mean: number }[]
+  /** Their H×W maps, one after the other (top.length × H × W, transferred). */
+  maps: Float32Array
+  /** The largest value in `maps` (the stage's colour scale). */
+  max: number
+}
+
+/**
+ * Class activation maps over the feature stage: CAM(c) = Σ_k w[c, k] · A_k, an H×W map per class, for
+ * every class (or, for a very large head, the most likely ones). CAM(c)'s mean + bias[c] = logit[c].
+ */
+export interface CamSet {
+  stage: string
+  height: number
+  width: number
+  /** The classes whose maps are in `maps`, in that order. */
+  classes: Int32Array
+  /** classes.length × H × W (transferred). */
+  maps: Float32Array
+  /** The classifier's bias of those classes. */
+  bias: Float32Array
+}
+
+export interface ActivationsReply {
+  type: 'activations'
+  id: number
+  model: ModelTag
+  provider: ProviderInfo
+  top: ClassScore[]
+  /** Raw logits of the same run (transferred). */
+  logits: Float32Array
+  stages: StageActivations[]
+  /** Null when the model has no readable classifier head; `camError` then says why. */
+  cam: CamSet | null
+  camError?: string
+  /** The photo's upright decoded size: the CAM is drawn over `inputRegionInPhoto` of it. */
+  width: number
+  height: number
+  decodeMs: number
+  /** Creating the tapped session (0 when it was already open). */
+  sessionMs: number
+  /** session.run with the taps, read back. */
+  runMs: number
+  /** Channel means, top channels and the CAMs. */
+  analysisMs: number
+}
+
+export type WorkerReply =
+  LoadedReply | ClassifiedReply | FailedReply | BenchmarkProgressReply | BenchmarkedReply | ActivationsReply

@@ -8,11 +8,15 @@ import * as ort from 'onnxruntime-web'
 // the app's own assets: the app is offline and never reaches a CDN.
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url'
 import ortLoaderUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url'
+import type { ClassifierHead } from '../../../shared/engine/activations'
 import { Classifier, type ClassifierCard } from '../../../shared/engine/classifier'
 import { topK } from '../../../shared/engine/postprocess'
 import { preprocess } from '../../../shared/preprocess/preprocess'
+import { camClasses, computeCams, mapShape, parseHead, summarizeStage } from './analysis'
 import { decodePhoto, DecodeError } from './decode'
 import type {
+  ActivationsReply,
+  ActivationsRequest,
   BenchmarkProgressReply,
   BenchmarkProvider,
   BenchmarkRequest,
@@ -187,6 +191,11 @@ function inLane<T>(task: () => Promise<T>): Promise<T> {
 }
 
 let current: Engine | undefined
+/**
+ * What the last load in the lane left (an engine, or why it failed). Work in the lane reads this: a
+ * load queued behind that work only runs after it, so waiting for it there would never end.
+ */
+let settled: { engine: Engine } | { error: unknown } | undefined
 /** The latest load: classify requests wait on it. */
 let engineReady: Promise<Engine> | undefined
 let resolveFirstLoad: ((engine: Promise<Engine>) => void) | undefined
@@ -200,9 +209,17 @@ function handleLoad(request: LoadRequest): void {
     const previous = current
     current = undefined
     if (previous) await previous.classifier.release().catch(() => undefined)
-    const engine = await openEngine(request)
-    current = engine
-    return engine
+    // The tapped session follows the plain one's model and provider: it is opened again on demand.
+    await releaseTapped()
+    try {
+      const engine = await openEngine(request)
+      current = engine
+      settled = { engine }
+      return engine
+    } catch (error) {
+      settled = { error }
+      throw error
+    }
   })
   engineReady = loading
   if (resolveFirstLoad) {
@@ -218,6 +235,13 @@ function handleLoad(request: LoadRequest): void {
 
 function waitForEngine(): Promise<Engine> {
   return engineReady ?? firstLoad
+}
+
+/** The engine as the loads before this point of the lane left it; only for work running in the lane. */
+function laneEngine(): Engine {
+  if (!settled) throw new Error('no model was loaded')
+  if ('error' in settled) throw settled.error
+  return settled.engine
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -264,7 +288,7 @@ async function runBatch(items: Prepared[]): Promise<void> {
   let batch = items
   let engine: Engine
   try {
-    engine = await waitForEngine()
+    engine = laneEngine()
   } catch (error) {
     for (const item of batch) fail(item.request.id, 'load', `The model is not loaded: ${messageOf(error)}`)
     return
@@ -492,6 +516,184 @@ async function runBenchmark(request: BenchmarkRequest): Promise<void> {
   post({ type: 'benchmarked', id: request.id, results, cancelled })
 }
 
+// ---------------------------------------------------------------------------------------------
+// Activations: a tapped session beside the plain one, and the classifier's weights for the CAM
+
+interface TappedSession {
+  key: string
+  opened: Promise<{ classifier: Classifier; provider: ProviderInfo }>
+}
+
+/** One tapped session at a time (a tapped ResNet-50 holds ~100 MB of weights): the last model asked for. */
+let tapped: TappedSession | undefined
+/** The last classifier head fetched (8 MB for ImageNet's 1000 × 2048). */
+let cachedHead: { url: string; head: Promise<ClassifierHead> } | undefined
+
+async function releaseTapped(): Promise<void> {
+  const session = tapped
+  tapped = undefined
+  cachedHead = undefined
+  if (!session) return
+  await session.opened.then(({ classifier }) => classifier.release()).catch(() => undefined)
+}
+
+/** The provider the plain session runs on (WASM when it could not start): the tapped one uses the same. */
+function plainProvider(): ProviderInfo | undefined {
+  try {
+    return laneEngine().provider
+  } catch {
+    return undefined
+  }
+}
+
+async function openTapped(request: ActivationsRequest, plain: ProviderInfo | undefined) {
+  const bytes = await download(request.tappedModelUrl).catch((error: unknown) => {
+    throw new Error(`the tapped model could not be fetched: ${messageOf(error)}`)
+  })
+  const wasm = (reason: string): ProviderInfo => ({
+    id: 'wasm',
+    label: wasmLabel(threadPlan.threads),
+    reason: joinNotes(reason, threadPlan.note),
+  })
+  if (plain?.id === 'webgpu') {
+    try {
+      const classifier = await Classifier.create(ort, bytes, request.card, sessionOptions('webgpu'))
+      return { classifier, provider: plain }
+    } catch (error) {
+      const classifier = await Classifier.create(ort, bytes, request.card, sessionOptions('wasm'))
+      return { classifier, provider: wasm(`WebGPU: the tapped session failed (${messageOf(error)}) — using WASM`) }
+    }
+  }
+  const classifier = await Classifier.create(ort, bytes, request.card, sessionOptions('wasm'))
+  return { classifier, provider: plain?.id === 'wasm' ? plain : wasm('the classifying session is not running') }
+}
+
+/** The tapped session for this model on the plain session's provider, created the first time it is asked for. */
+async function tappedSession(
+  request: ActivationsRequest,
+): Promise<{ classifier: Classifier; provider: ProviderInfo; created: boolean }> {
+  const plain = plainProvider()
+  const key = `${request.tappedModelUrl}|${plain?.id ?? 'wasm'}|${plain?.label ?? ''}`
+  if (tapped?.key === key) return { ...(await tapped.opened), created: false }
+  await releaseTapped()
+  const session: TappedSession = { key, opened: openTapped(request, plain) }
+  tapped = session
+  session.opened.catch(() => {
+    if (tapped === session) tapped = undefined
+  })
+  return { ...(await session.opened), created: true }
+}
+
+function classifierHead(head: NonNullable<ActivationsRequest['head']>): Promise<ClassifierHead> {
+  if (cachedHead?.url === head.url) return cachedHead.head
+  const entry = {
+    url: head.url,
+    head: fetch(head.url).then(async (response) => {
+      if (!response.ok) throw new Error(`the classifier weights could not be fetched (HTTP ${response.status})`)
+      return parseHead(await response.arrayBuffer(), head.classes, head.channels)
+    }),
+  }
+  cachedHead = entry
+  entry.head.catch(() => {
+    if (cachedHead === entry) cachedHead = undefined
+  })
+  return entry.head
+}
+
+class SessionFailure extends Error {}
+
+async function runActivations(
+  request: ActivationsRequest,
+  tensor: Float32Array,
+  photo: { width: number; height: number; decodeMs: number },
+): Promise<void> {
+  const opening = performance.now()
+  const session = await tappedSession(request).catch((error: unknown) => {
+    throw new SessionFailure(messageOf(error))
+  })
+  const sessionMs = session.created ? performance.now() - opening : 0
+  // The classifier's weights arrive while the model runs (fetched once per model).
+  const head = request.head ? classifierHead(request.head) : undefined
+  head?.catch(() => undefined)
+  const started = performance.now()
+  const run = await session.classifier.runTapped(
+    tensor,
+    1,
+    request.taps.map((tap) => tap.tensor),
+  )
+  const runMs = performance.now() - started
+
+  const analysing = performance.now()
+  const stages = request.taps.map((tap) => {
+    const output = run.taps.get(tap.tensor)
+    if (!output) throw new Error(`the model returned no "${tap.tensor}" output`)
+    return summarizeStage(tap, output.dims, output.data, request.topChannels)
+  })
+  const logits = run.logits.slice(0, request.card.output.classes)
+  let cam: ActivationsReply['cam'] = null
+  let camError: string | undefined
+  if (request.head && head) {
+    try {
+      const weights = await head
+      const feature = request.taps.find((tap) => tap.stage === request.head?.featureStage)
+      const output = feature && run.taps.get(feature.tensor)
+      if (!feature || !output) throw new Error(`the feature stage ${request.head.featureStage} is not tapped`)
+      const [channels, height, width] = mapShape(output.dims)
+      const classes = camClasses(logits, height * width, channels)
+      cam = computeCams(output.data, channels, height, width, weights, feature.stage, classes)
+    } catch (error) {
+      camError = messageOf(error)
+    }
+  } else {
+    camError = 'the classifier head could not be read from the graph'
+  }
+  const analysisMs = performance.now() - analysing
+
+  const reply: ActivationsReply = {
+    type: 'activations',
+    id: request.id,
+    model: request.model,
+    provider: session.provider,
+    top: topK(logits, request.card.labels, request.k),
+    logits,
+    stages,
+    cam,
+    ...(camError !== undefined && { camError }),
+    width: photo.width,
+    height: photo.height,
+    decodeMs: photo.decodeMs,
+    sessionMs,
+    runMs,
+    analysisMs,
+  }
+  const transfer: Transferable[] = [
+    logits.buffer,
+    ...stages.map((s) => s.maps.buffer),
+    ...stages.map((s) => s.means.buffer),
+  ]
+  if (cam) transfer.push(cam.maps.buffer, cam.classes.buffer, cam.bias.buffer)
+  post(reply, transfer)
+}
+
+async function handleActivations(request: ActivationsRequest): Promise<void> {
+  const decoding = performance.now()
+  let tensor: Float32Array
+  let photo: { width: number; height: number; decodeMs: number }
+  try {
+    const image = await decodePhoto(request.file)
+    tensor = preprocess(image, request.card)
+    photo = { width: image.width, height: image.height, decodeMs: performance.now() - decoding }
+  } catch (error) {
+    const { kind, message } = failureOf(error)
+    fail(request.id, kind, message)
+    return
+  }
+  await inLane(() => runActivations(request, tensor, photo)).catch((error: unknown) => {
+    if (error instanceof SessionFailure) fail(request.id, 'load', `The activations could not start: ${error.message}`)
+    else fail(request.id, 'inference', `The activations could not be computed: ${messageOf(error)}`)
+  })
+}
+
 scope.addEventListener('message', (event) => {
   const request = event.data
   switch (request?.type) {
@@ -507,6 +709,9 @@ scope.addEventListener('message', (event) => {
       break
     case 'cancel-benchmark':
       cancelledBenchmarks.add(request.id)
+      break
+    case 'activations':
+      void handleActivations(request)
       break
     default:
       break
