@@ -118,6 +118,27 @@ describe('photo library over IPC', () => {
     expect((await handle(new Request('app://bundle/library/photos/1/thumb-9999.jpg'))).status).not.toBe(200)
   })
 
+  it("reads the keywords of an existing sidecar as the person's tags when a photo is added", async () => {
+    const photoPath = join(services.dataDir, 'tagged-elsewhere.jpg')
+    copyFileSync(join(cifarHalfDir(), 'horse', '0000.jpg'), photoPath)
+    writeFileSync(
+      `${photoPath}.xmp`,
+      `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:Rating="4">
+<dc:subject><rdf:Bag><rdf:li>farm</rdf:li><rdf:li>Pony club</rdf:li></rdf:Bag></dc:subject>
+</rdf:Description></rdf:RDF></x:xmpmeta>
+<?xpacket end="w"?>`,
+    )
+    const report = await call('library:addPaths', { paths: [photoPath] })
+    const { photo } = await call('library:photo', { id: report.photoIds[0]! })
+    expect(photo.tags.map((t) => [t.name, t.source, t.status])).toEqual([
+      ['farm', 'person', 'accepted'],
+      ['Pony club', 'person', 'accepted'],
+    ])
+    await call('tags:remove', { photoIds: [photo.id], tagId: photo.tags[0]!.tagId })
+  })
+
   it('writes accepted tags to XMP sidecars and exports predictions and tags', async () => {
     const [photo] = (await call('library:photos', { filter: {} })).photos
     await call('tags:add', { photoIds: [photo!.id], name: 'favourite' })
@@ -127,7 +148,7 @@ describe('photo library over IPC', () => {
 
     const target = join(services.dataDir, 'export.csv')
     services.dialogAnswers.exportFile.push(target)
-    expect(await call('library:export', { format: 'csv' })).toEqual({ path: target, rows: 5 })
+    expect(await call('library:export', { format: 'csv' })).toEqual({ path: target, rows: 6 })
     const csv = readFileSync(target, 'utf8')
     expect(csv.split('\n')[0]).toContain('path')
     expect(csv).toContain('favourite')

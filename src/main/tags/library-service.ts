@@ -10,12 +10,12 @@ import type {
 import { photoUrlPath } from '../../shared/ipc/routes'
 import { exportToFile, type ExportFormat, type ExportRow } from '../photos/export'
 import { thumbnail } from '../photos/thumbnails'
-import { writeSidecarKeywords } from '../photos/xmp'
+import { readSidecarKeywords, writeSidecarKeywords } from '../photos/xmp'
 import { addPaths } from './ingest'
 import { getPhoto } from './photos'
 import { photoClassifications, photoPredictions, recordClassificationError, recordPredictions } from './predictions'
 import { countPhotos, listPhotos, reviewQueue, type ReviewCursor } from './queries'
-import { photoTags } from './tags'
+import { addTag, photoTags } from './tags'
 import type { Photo, ScoredClass } from './types'
 
 const MIME_BY_EXTENSION: Record<string, string> = {
@@ -67,14 +67,36 @@ export class PhotoLibraryService {
   }
 
   async add(paths: readonly string[]): Promise<IngestReportResult> {
-    const { emit } = this.deps
+    const { emit, db } = this.deps
+    const lastKnownId = (db.prepare('SELECT max(id) FROM photos').pluck().get() as number | null) ?? 0
     const report = await addPaths(paths, {
-      db: this.deps.db,
+      db,
       onProgress: ({ found, done }) => emit('library:progress', { phase: 'scanning', found, done }),
     })
+    await this.importSidecarKeywords(
+      report.photoIds.filter((id) => id > lastKnownId),
+      report.skipped,
+    )
     emit('library:progress', { phase: 'done', found: report.photoIds.length, done: report.photoIds.length })
     emit('library:changed', { reason: 'added' })
     return report
+  }
+
+  /**
+   * Keywords that other tools (digiKam, darktable, Lightroom) or this app wrote into a new photo's
+   * XMP sidecar become the person's accepted tags. A sidecar that cannot be read is reported, not fatal.
+   */
+  private async importSidecarKeywords(photoIds: readonly number[], problems: { path: string; reason: string }[]) {
+    for (const id of photoIds) {
+      const photo = getPhoto(this.deps.db, id)
+      if (!photo) continue
+      try {
+        const sidecar = await readSidecarKeywords(photo.path)
+        for (const keyword of sidecar?.keywords ?? []) addTag(this.deps.db, [id], keyword)
+      } catch (error) {
+        problems.push({ path: `${photo.path}.xmp`, reason: error instanceof Error ? error.message : String(error) })
+      }
+    }
   }
 
   page(filter: PhotoFilterInput, after: number | null | undefined, limit: number | undefined) {
