@@ -2,12 +2,31 @@ import { useEffect } from 'react'
 import { startApp } from './actions'
 import { ArchitectureScreen } from './components/architecture/ArchitectureScreen'
 import { ClassifyScreen } from './components/ClassifyScreen'
+import { LibraryScreen } from './components/library/LibraryScreen'
 import { ModelsScreen } from './components/models/ModelsScreen'
 import { NoticeToast } from './components/NoticeToast'
+import { ReviewScreen } from './components/review/ReviewScreen'
 import { Sidebar } from './components/Sidebar'
 import { useGlobalShortcuts } from './hooks'
+import { startLibrary } from './library/actions'
 import { startModels } from './models/actions'
-import { useNavStore } from './nav'
+import { useNavStore, type Place } from './nav'
+import { startReview } from './review/actions'
+
+function Screen({ place }: { place: Place }) {
+  switch (place) {
+    case 'classify':
+      return <ClassifyScreen />
+    case 'models':
+      return <ModelsScreen />
+    case 'architecture':
+      return <ArchitectureScreen />
+    case 'library':
+      return <LibraryScreen />
+    case 'review':
+      return <ReviewScreen />
+  }
+}
 
 /** The window: the sidebar of places and the current place's screen. */
 export function App() {
@@ -15,6 +34,8 @@ export function App() {
   useEffect(() => {
     startApp()
     startModels()
+    startLibrary()
+    startReview()
   }, [])
   useGlobalShortcuts()
 
@@ -22,7 +43,7 @@ export function App() {
     <div className="flex h-screen overflow-hidden bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
       <Sidebar />
       <main className="relative flex min-w-0 flex-1 flex-col" data-place={place}>
-        {place === 'classify' ? <ClassifyScreen /> : place === 'models' ? <ModelsScreen /> : <ArchitectureScreen />}
+        <Screen place={place} />
         <NoticeToast />
       </main>
     </div>

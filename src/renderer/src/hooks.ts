@@ -9,13 +9,13 @@ export function isTyping(target: EventTarget | null): boolean {
 }
 
 /** True while an in-app modal dialog is open: the window's shortcuts wait until it closes. */
-function modalOpen(): boolean {
+export function modalOpen(): boolean {
   return document.querySelector('dialog[open]') !== null
 }
 
 /**
- * The window's keys, on every screen: Ctrl/⌘ + a place's digit (1 Classify, 2 Models, 3 Architecture) goes
- * there, Ctrl/⌘+I imports a model.
+ * The window's keys, on every screen: Ctrl/⌘ + a place's digit (1 Classify, 2 Models, 3 Architecture,
+ * 4 Library, 5 Review) goes there, Ctrl/⌘+I imports a model.
  */
 export function useGlobalShortcuts(): void {
   useEffect(() => {

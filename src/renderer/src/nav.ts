@@ -2,7 +2,7 @@ import { create } from 'zustand'
 import { shortcutLabel } from './lib/format'
 
 /** The window's places, in the sidebar's order. */
-export type Place = 'classify' | 'models' | 'architecture'
+export type Place = 'classify' | 'models' | 'architecture' | 'library' | 'review'
 
 export interface PlaceInfo {
   id: Place
@@ -21,6 +21,18 @@ export const PLACES: readonly PlaceInfo[] = [
     label: 'Architecture',
     digit: '3',
     hint: "The active model's stages and blocks, read from its graph",
+  },
+  {
+    id: 'library',
+    label: 'Library',
+    digit: '4',
+    hint: 'Every photo added, with its tags: filter, select, accept, export',
+  },
+  {
+    id: 'review',
+    label: 'Review',
+    digit: '5',
+    hint: "The model's suggestions, one photo at a time: A accepts, R rejects",
   },
 ]
 

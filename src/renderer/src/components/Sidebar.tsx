@@ -5,12 +5,14 @@ import { showModel } from '../models/actions'
 import { PLACES, placeShortcut, useNavStore, type Place } from '../nav'
 import { useClassifyStore } from '../store'
 import { EngineStatus } from './EngineStatus'
-import { LayersIcon, LensLogo, SparkIcon, StagesIcon } from './Icons'
+import { GridIcon, LayersIcon, LensLogo, ReviewIcon, SparkIcon, StagesIcon } from './Icons'
 
 const PLACE_ICONS: Record<Place, ComponentType<SVGProps<SVGSVGElement>>> = {
   classify: SparkIcon,
   models: LayersIcon,
   architecture: StagesIcon,
+  library: GridIcon,
+  review: ReviewIcon,
 }
 
 /** The places, as buttons: the current one marked; Ctrl/⌘ + digit goes there from anywhere. */
