@@ -1,8 +1,13 @@
+import { ORGANIZE_OPTIONS, ORGANIZE_USAGE, parseOrganizeArgs, type OrganizeCliOptions } from './organize-args'
 import { parseCommandLine, UsageError } from './usage'
 
 export { UsageError }
 
 export const USAGE = `Usage: npm run classify -- <file-or-folder>... [--model FILE] [--top K] [--json]
+       npm run classify -- <folder> --organize copy|move --out DIR [--threshold P]
+                           [--dry-run] [--db FILE] [--model FILE] [--json]
+       npm run classify -- --undo [--run ID] | --resume | --rollback [--run ID]
+                           [--db FILE]
 
 Classifies photos with a ResNet model. Folders are searched recursively for
 .jpg .jpeg .png .webp .gif .bmp .tif .tiff .avif files (hidden files skipped);
@@ -18,9 +23,10 @@ Options:
                       {"path": ..., "top": [{"label", "index", "p"}, ...]}
                     or {"path": ..., "error": "..."} for a file that failed
   -h, --help        show this help
-
-Exit status: 0 all images classified; 1 some files failed, no images were
-found, or the model could not be loaded; 2 bad command-line arguments.
+${ORGANIZE_USAGE}
+Exit status: 0 all images classified (and organized); 1 some files failed, no
+images were found, or the model could not be loaded; 2 bad command-line
+arguments.
 `
 
 export interface CliOptions {
@@ -28,6 +34,8 @@ export interface CliOptions {
   model: string | undefined
   top: number
   json: boolean
+  /** Present with --organize, --undo, --resume or --rollback. */
+  organize?: OrganizeCliOptions
 }
 
 export type ParsedArgs = { help: true } | { help: false; options: CliOptions }
@@ -38,6 +46,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     top: { type: 'string', short: 'k' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
+    ...ORGANIZE_OPTIONS,
   })
   const { values, positionals } = parsed
   if (values.help) return { help: true }
@@ -50,6 +59,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     top = Number(values.top)
   }
   if (values.model === '') throw new UsageError('--model expects a file name')
-  if (positionals.length === 0) throw new UsageError('no files or folders given')
-  return { help: false, options: { inputs: positionals, model: values.model, top, json: values.json ?? false } }
+  const organize = parseOrganizeArgs(values, positionals)
+  if (positionals.length === 0 && (organize === undefined || organize.action === 'organize')) {
+    throw new UsageError('no files or folders given')
+  }
+  const options: CliOptions = { inputs: positionals, model: values.model, top, json: values.json ?? false }
+  return { help: false, options: organize ? { ...options, organize } : options }
 }

@@ -1,5 +1,6 @@
 /**
- * Command-line classifier: `npm run classify -- <file-or-folder>... [--model FILE] [--top K] [--json]`.
+ * Command-line classifier: `npm run classify -- <file-or-folder>... [--model FILE] [--top K] [--json]`,
+ * and folder organizing: `npm run classify -- <folder> --organize copy|move --out DIR` (organize-run.ts).
  * See USAGE in args.ts for options and exit codes.
  */
 import { relative } from 'node:path'
@@ -8,6 +9,7 @@ import { loadModel, type LoadedModel } from '../main/engine/load-model'
 import { createWasmEngine } from '../main/engine/node-ort'
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './args'
 import { humanLine, jsonLine } from './format'
+import { runOrganizeCli } from './organize-run'
 import { defaultModelPath, labelsDir } from './paths'
 import { collectInputs } from './walk'
 
@@ -29,6 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`error: ${error.message}\n\n${USAGE}`)
     return EXIT_USAGE
   }
+  if (options.organize) return runOrganizeCli({ ...options, organize: options.organize }, { describeModel })
 
   const engine = createWasmEngine()
   const modelPath = options.model ?? defaultModelPath

@@ -148,4 +148,98 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 4,
+    name: 'folder jobs and the organize journal',
+    sql: `
+      -- A folder job: scan a folder into the library, then classify its photos with one model.
+      CREATE TABLE jobs (
+        id           INTEGER PRIMARY KEY,
+        folder       TEXT NOT NULL CHECK (length(folder) > 0),
+        model_id     TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+        options      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),
+        state        TEXT NOT NULL DEFAULT 'queued'
+          CHECK (state IN ('queued', 'running', 'paused', 'cancelled', 'done', 'failed')),
+        -- Photos of the folder; of them, classified by this job, failed, and already classified
+        -- (same photo or same content) when the job met them. Files the scan could not take.
+        total        INTEGER NOT NULL DEFAULT 0 CHECK (total >= 0),
+        classified   INTEGER NOT NULL DEFAULT 0 CHECK (classified >= 0),
+        failed       INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0),
+        reused       INTEGER NOT NULL DEFAULT 0 CHECK (reused >= 0),
+        skipped      INTEGER NOT NULL DEFAULT 0 CHECK (skipped >= 0),
+        message      TEXT,
+        created_at   TEXT NOT NULL,
+        started_at   TEXT,
+        updated_at   TEXT NOT NULL,
+        finished_at  TEXT,
+        CHECK ((state IN ('cancelled', 'done', 'failed')) = (finished_at IS NOT NULL))
+      ) STRICT;
+      CREATE INDEX jobs_unfinished ON jobs (id) WHERE state IN ('queued', 'running');
+
+      -- The photos a job's scans found, and what the job did with each (NULL: not yet).
+      CREATE TABLE job_photos (
+        job_id    INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        photo_id  INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+        outcome   TEXT CHECK (outcome IS NULL OR outcome IN ('classified', 'failed', 'reused')),
+        PRIMARY KEY (job_id, photo_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX job_photos_by_photo ON job_photos (photo_id);
+
+      CREATE TABLE job_errors (
+        id      INTEGER PRIMARY KEY,
+        job_id  INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        stage   TEXT NOT NULL CHECK (stage IN ('scan', 'classify')),
+        path    TEXT NOT NULL,
+        reason  TEXT NOT NULL,
+        at      TEXT NOT NULL,
+        UNIQUE (job_id, stage, path)
+      ) STRICT;
+
+      -- An organize run: its plan journaled whole before the first file is touched, each step's state
+      -- written before and after its file operation, so it can be finished, rolled back or undone.
+      CREATE TABLE organize_runs (
+        id           INTEGER PRIMARY KEY,
+        job_id       INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
+        model_id     TEXT NOT NULL,
+        folder       TEXT,
+        out          TEXT NOT NULL CHECK (length(out) > 0),
+        mode         TEXT NOT NULL CHECK (mode IN ('copy', 'move')),
+        threshold    REAL NOT NULL CHECK (threshold >= 0 AND threshold <= 1),
+        state        TEXT NOT NULL DEFAULT 'running'
+          CHECK (state IN ('running', 'done', 'rolling-back', 'rolled-back', 'undoing', 'undone')),
+        created_at   TEXT NOT NULL,
+        finished_at  TEXT,
+        undone_at    TEXT
+      ) STRICT;
+
+      CREATE TABLE organize_steps (
+        run_id     INTEGER NOT NULL REFERENCES organize_runs (id) ON DELETE CASCADE,
+        seq        INTEGER NOT NULL CHECK (seq >= 1),
+        photo_id   INTEGER,
+        source     TEXT NOT NULL,
+        dest       TEXT NOT NULL,
+        folder     TEXT NOT NULL,
+        label      TEXT,
+        p          REAL,
+        sha256     TEXT NOT NULL CHECK (length(sha256) = 64),
+        size       INTEGER NOT NULL CHECK (size >= 0),
+        mtime_ms   INTEGER NOT NULL,
+        state      TEXT NOT NULL DEFAULT 'pending'
+          CHECK (state IN ('pending', 'started', 'done', 'failed', 'undoing', 'undone', 'kept')),
+        note       TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq),
+        UNIQUE (run_id, dest)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX organize_steps_by_state ON organize_steps (run_id, state);
+      CREATE INDEX organize_steps_by_source ON organize_steps (source);
+
+      -- Folders a run created (journaled before mkdir), removed by undo when empty.
+      CREATE TABLE organize_dirs (
+        run_id  INTEGER NOT NULL REFERENCES organize_runs (id) ON DELETE CASCADE,
+        path    TEXT NOT NULL,
+        PRIMARY KEY (run_id, path)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ]

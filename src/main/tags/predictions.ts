@@ -1,6 +1,6 @@
 import type { Db } from '../db/database'
 import { stmt } from './sql'
-import { ensureTag, TagError } from './tags'
+import { canBeTagName, ensureTag, TagError } from './tags'
 import { systemClock, type Prediction, type ScoredClass } from './types'
 
 export const SUGGESTION_THRESHOLD_KEY = 'tags.suggestion_threshold'
@@ -78,7 +78,7 @@ export function recordPredictions(
     // Labels can repeat (ImageNet has two "crane"s) and two labels can name one tag: best score wins.
     const scores = new Map<number, number>()
     for (const c of top) {
-      if (c.p < threshold || c.label.trim() === '') continue
+      if (c.p < threshold || !canBeTagName(c.label)) continue
       const { tag } = ensureTag(db, c.label, now)
       scores.set(tag.id, Math.max(c.p, scores.get(tag.id) ?? 0))
     }

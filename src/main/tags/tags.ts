@@ -15,6 +15,12 @@ export function normalizeTagName(name: string): string {
   return normalized
 }
 
+/** Whether a label can name a tag (model labels that cannot are kept as predictions, not suggested). */
+export function canBeTagName(label: string): boolean {
+  const normalized = label.normalize('NFC').trim().replace(/\s+/g, ' ')
+  return normalized !== '' && normalized.length <= MAX_TAG_NAME
+}
+
 export function getTag(db: Db, id: number): Tag | undefined {
   return stmt(db, 'SELECT id, name FROM tags WHERE id = ?').get(id) as Tag | undefined
 }

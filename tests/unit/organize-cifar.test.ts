@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative, sep } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../../src/main/db/database'
+import type { LoadedModel } from '../../src/main/engine/load-model'
+import { JobRunner, forModel } from '../../src/main/jobs'
+import { buildPlan, executeOrganize, organizeSteps } from '../../src/main/organize'
+import { classifierFn } from '../../src/main/tags'
+import { cifarHalfDir, readReferencePredictions } from '../support/shared'
+import { census, loadBundledModel, openLibrary, snapshot } from '../crash/organize-helpers'
+
+/** The bundled model's top-1 accuracy on this half of the CIFAR-10 test set (fidelity.test.ts). */
+const FIDELITY_ACCURACY = 89.06
+
+// The whole CIFAR half (5,000 JPEGs) through a folder job and a copy organize with threshold 0: every
+// photo lands in exactly one class folder, byte for byte, and the share in the folder of its true
+// class is the model's accuracy.
+describe('organize the CIFAR-10 test half', () => {
+  let dir: string
+  let db: Db
+  let modelId: string
+  let model: LoadedModel
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'organize-cifar-'))
+    ;({ db, modelId } = await openLibrary(join(dir, 'library.db')))
+    model = await loadBundledModel()
+  })
+  afterAll(async () => {
+    await model?.classifier.release()
+    db?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('5,000 in, 5,000 out, same bytes, and the accuracy share in the right folders', { timeout: 150_000 }, async () => {
+    const source = cifarHalfDir()
+    const out = join(dir, 'sorted')
+    const t0 = performance.now()
+    const runner = new JobRunner({ db, classify: forModel(modelId, classifierFn(model.classifier, { k: 5 })) })
+    const job = await runner.start(runner.create({ folder: source, modelId }).id)
+    const t1 = performance.now()
+    expect(job).toMatchObject({ state: 'done', total: 5000, classified: 5000, failed: 0, reused: 0 })
+    // The reference CSV beside the images is the only file skipped.
+    expect(runner.errors(job.id).map((e) => [relative(source, e.path), e.reason])).toEqual([
+      ['reference-predictions.csv', 'not an image file (.csv)'],
+    ])
+
+    const plan = await buildPlan(db, { jobId: job.id, modelId, out, threshold: 0, mode: 'copy' })
+    expect(plan.steps).toHaveLength(5000)
+    expect(plan.skipped).toEqual([])
+    expect(plan.groups.map((g) => g.folder).sort()).toEqual([
+      'airplane',
+      'automobile',
+      'bird',
+      'cat',
+      'deer',
+      'dog',
+      'frog',
+      'horse',
+      'ship',
+      'truck',
+    ])
+    const report = await executeOrganize(db, plan)
+    const t2 = performance.now()
+    expect(report.problems).toEqual([])
+    expect(report.run).toMatchObject({ state: 'done', total: 5000, steps: { done: 5000 } })
+
+    // Census: the multiset of hashes out equals the multiset in; nothing else was written.
+    const input = new Map([...snapshot(source)].filter(([p]) => p.endsWith('.jpg')))
+    const output = snapshot(out)
+    expect(input.size).toBe(5000)
+    expect(output.size).toBe(5000)
+    expect(census(output)).toEqual(census(input))
+    // Every class folder holds images of several true classes whose names repeat (cat/0000.jpg and
+    // dog/0000.jpg both predicted "cat"): the later ones are suffixed, none is lost.
+    const names = [...output.keys()]
+    expect(names.filter((p) => !/^[a-z]+\/\d{4}( \([2-9]\))?\.jpg$/.test(p))).toEqual([])
+    const suffixed = names.filter((p) => p.includes(' (')).length
+
+    // The share of photos in the folder of their true class (the source's folder) is the accuracy.
+    let right = 0
+    for (const step of organizeSteps(db, report.run.id)) {
+      const truth = relative(source, step.source).split(sep)[0]
+      if (step.folder === truth) right++
+    }
+    const share = (100 * right) / 5000
+    const reference = readReferencePredictions()
+    const referenceAccuracy = (100 * reference.filter((r) => r.resnet56 === r.label).length) / reference.length
+    console.log(
+      `organize-cifar: classify ${((t1 - t0) / 1000).toFixed(1)} s (${(5000 / ((t1 - t0) / 1000)).toFixed(0)} img/s), ` +
+        `plan + copy ${((t2 - t1) / 1000).toFixed(1)} s; in the true class folder: ${right}/5000 = ${share.toFixed(2)}% ` +
+        `(fidelity ${FIDELITY_ACCURACY}%, PyTorch ${referenceAccuracy.toFixed(2)}%); ` +
+        `census ${input.size} in, ${output.size} out, ${census(output).length} distinct hashes, ${suffixed} suffixed names`,
+    )
+    expect(Math.abs(share - FIDELITY_ACCURACY)).toBeLessThanOrEqual(0.3)
+  })
+})
