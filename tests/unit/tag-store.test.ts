@@ -268,14 +268,14 @@ describe('tag store', () => {
       const id = photo(db, 1)
       recordPredictions(db, { photoId: id, modelId: 'm', top: top3(3, 0.9) }, now)
       const before = { predictions: photoPredictions(db, id, 'm'), tags: photoTags(db, id) }
-      // The third label is over-long: the ranks before it are written, then the tag fails.
+      // The third class repeats the first: the ranks before it are written, then the insert fails.
       const bad: ScoredClass[] = [
         { index: 1, label: 'automobile', p: 0.6 },
         { index: 2, label: 'bird', p: 0.2 },
-        { index: 4, label: 'x'.repeat(300), p: 0.2 },
+        { index: 1, label: 'automobile', p: 0.2 },
       ]
       expect(() => recordPredictions(db, { photoId: id, modelId: 'm', top: bad, threshold: 0.1 }, now)).toThrow(
-        TagError,
+        /UNIQUE/,
       )
       expect({ predictions: photoPredictions(db, id, 'm'), tags: photoTags(db, id) }).toEqual(before)
       expect(() => recordPredictions(db, { photoId: 999, modelId: 'm', top: top3(1, 0.9) }, now)).toThrow(/No photo/)
@@ -283,6 +283,26 @@ describe('tag store', () => {
       expect(() =>
         recordPredictions(db, { photoId: id, modelId: 'm', top: [{ index: 0, label: 'a', p: Number.NaN }] }, now),
       ).toThrow(RangeError)
+    })
+
+    it('keeps a label that cannot name a tag as a prediction, without suggesting it', () => {
+      const id = photo(db, 1)
+      const long = 'x'.repeat(300)
+      recordPredictions(
+        db,
+        {
+          photoId: id,
+          modelId: 'm',
+          top: [
+            { index: 4, label: long, p: 0.7 },
+            { index: 1, label: 'automobile', p: 0.3 },
+          ],
+          threshold: 0.1,
+        },
+        now,
+      )
+      expect(photoPredictions(db, id, 'm').map((p) => p.label)).toEqual([long, 'automobile'])
+      expect(photoTags(db, id).map((t) => t.name)).toEqual(['automobile'])
     })
 
     it('replaces the set on a new run: stale suggestions withdrawn, decisions kept, other models untouched', () => {
