@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'react'
+import { useEffect } from 'react'
 import { pathForFile } from '../../ipc'
 import { addPaths, clearFilter, openLibrary, pickFolders } from '../../library/actions'
 import { checkPending } from '../../library/classify'
 import { useLibraryShortcuts } from '../../library/shortcuts'
 import { isFiltered, useLibraryStore } from '../../library/store'
-import { dragHasFiles } from '../../lib/files'
+import { useWindowFileDrop } from '../../lib/useWindowFileDrop'
 import { useClassifyStore } from '../../store'
 import { secondaryButton } from '../buttons'
 import { FolderOpenIcon, GridIcon, UploadIcon } from '../Icons'
@@ -19,52 +19,9 @@ import { TagManager } from './TagManager'
 
 const KEY_IDS = { search: SEARCH_INPUT_ID, addTag: ADD_TAG_INPUT_ID, grid: 'library-grid' }
 
-/**
- * Files and folders dropped anywhere on the window while the Library shows are added to it (the
- * bridge gives their paths; the main process walks folders). Window listeners, so a drop never makes
- * the browser open a file in place of the app.
- */
-function useLibraryDrop(): boolean {
-  const [dragging, setDragging] = useState(false)
-  useEffect(() => {
-    let depth = 0
-    const onEnter = (event: DragEvent): void => {
-      if (!dragHasFiles(event.dataTransfer)) return
-      event.preventDefault()
-      depth++
-      setDragging(true)
-    }
-    const onOver = (event: DragEvent): void => {
-      if (!dragHasFiles(event.dataTransfer)) return
-      event.preventDefault()
-      if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy'
-    }
-    const onLeave = (): void => {
-      depth = Math.max(0, depth - 1)
-      if (depth === 0) setDragging(false)
-    }
-    const onDrop = (event: DragEvent): void => {
-      event.preventDefault()
-      depth = 0
-      setDragging(false)
-      if (document.querySelector('dialog[open]')) return
-      // The files must be taken now, during the event; a dropped folder is one of them.
-      const files = event.dataTransfer ? [...event.dataTransfer.files] : []
-      if (files.length === 0) return
-      addPaths(files.map(pathForFile).filter((path) => path !== ''))
-    }
-    const listeners: Array<[string, (event: DragEvent) => void]> = [
-      ['dragenter', onEnter],
-      ['dragover', onOver],
-      ['dragleave', onLeave],
-      ['drop', onDrop],
-    ]
-    for (const [type, listener] of listeners) window.addEventListener(type, listener as EventListener)
-    return () => {
-      for (const [type, listener] of listeners) window.removeEventListener(type, listener as EventListener)
-    }
-  }, [])
-  return dragging
+/** Files and folders dropped on the window while the Library shows are added to it (main walks folders). */
+function addDropped(files: File[]): void {
+  if (files.length > 0) addPaths(files.map(pathForFile).filter((path) => path !== ''))
 }
 
 function DropOverlay() {
@@ -126,7 +83,7 @@ function EmptyGrid() {
  * and the actions on the selection on the right.
  */
 export function LibraryScreen() {
-  const dragging = useLibraryDrop()
+  const dragging = useWindowFileDrop(addDropped)
   const activeModelId = useClassifyStore((s) => (s.model.status === 'ready' ? s.model.card.id : undefined))
   useLibraryShortcuts(KEY_IDS)
   useEffect(() => {

@@ -1,6 +1,5 @@
-import { useEffect, useState } from 'react'
 import type { CatalogEntryStatus } from '../../../../shared/ipc/contract'
-import { dragHasFiles } from '../../lib/files'
+import { useWindowFileDrop } from '../../lib/useWindowFileDrop'
 import { formatCount, shortcutLabel } from '../../lib/format'
 import { importDropped, refreshModels, startImport } from '../../models/actions'
 import { modelsOf, useModelsStore } from '../../models/store'
@@ -34,51 +33,9 @@ function ImportButton() {
   )
 }
 
-/**
- * An .onnx file dropped anywhere on the window while this screen shows is imported (the bridge gives
- * its path; the main process grants only .onnx files). Window listeners, so no drop ever makes the
- * browser open the file in place of the app.
- */
-function useModelDrop(): boolean {
-  const [dragging, setDragging] = useState(false)
-  useEffect(() => {
-    let depth = 0
-    const onEnter = (event: DragEvent): void => {
-      if (!dragHasFiles(event.dataTransfer)) return
-      event.preventDefault()
-      depth++
-      setDragging(true)
-    }
-    const onOver = (event: DragEvent): void => {
-      if (!dragHasFiles(event.dataTransfer)) return
-      event.preventDefault()
-      if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy'
-    }
-    const onLeave = (): void => {
-      depth = Math.max(0, depth - 1)
-      if (depth === 0) setDragging(false)
-    }
-    const onDrop = (event: DragEvent): void => {
-      event.preventDefault()
-      depth = 0
-      setDragging(false)
-      // The files must be taken now, during the event.
-      const files = event.dataTransfer ? [...event.dataTransfer.files] : []
-      if (document.querySelector('dialog[open]')) return
-      void importDropped(files)
-    }
-    const listeners: Array<[string, (event: DragEvent) => void]> = [
-      ['dragenter', onEnter],
-      ['dragover', onOver],
-      ['dragleave', onLeave],
-      ['drop', onDrop],
-    ]
-    for (const [type, listener] of listeners) window.addEventListener(type, listener as EventListener)
-    return () => {
-      for (const [type, listener] of listeners) window.removeEventListener(type, listener as EventListener)
-    }
-  }, [])
-  return dragging
+/** An .onnx file dropped on the window while this screen shows is imported (main grants only .onnx files). */
+function importDroppedFiles(files: File[]): void {
+  void importDropped(files)
 }
 
 function DropOverlay() {
@@ -169,7 +126,7 @@ function Library() {
 /** The Models screen: the library's cards, import, and the catalog. */
 export function ModelsScreen() {
   const count = useModelsStore((s) => (s.models.status === 'ready' ? s.models.data.length : undefined))
-  const dragging = useModelDrop()
+  const dragging = useWindowFileDrop(importDroppedFiles)
   return (
     <div data-testid="models-screen" className="flex min-h-0 flex-1 flex-col">
       <header className="flex h-14 shrink-0 items-center gap-4 border-b border-zinc-200 bg-white/80 px-5 backdrop-blur dark:border-zinc-800/80 dark:bg-zinc-950/60">
