@@ -514,9 +514,23 @@ async function decide(action: 'accept' | 'reject', ids = targetIds()): Promise<v
   )
 }
 
+/**
+ * Tag changes and undos run one after the other, in the order they were asked for: a quick A then Z
+ * undoes that A, even while the A is still on its way to the main process.
+ */
+let tagWork: Promise<unknown> = Promise.resolve()
+function inOrder<T>(task: () => Promise<T>): Promise<T> {
+  const next = tagWork.then(task, task)
+  tagWork = next.catch(() => undefined)
+  return next
+}
+
 /** Runs tag changes, keeps them for undo, and says what happened. */
-async function runChanges(label: string, run: () => Promise<TagChangeItem>[]): Promise<boolean> {
-  if (store().busy) return false
+function runChanges(label: string, run: () => Promise<TagChangeItem>[]): Promise<boolean> {
+  return inOrder(() => runChangesNow(label, run))
+}
+
+async function runChangesNow(label: string, run: () => Promise<TagChangeItem>[]): Promise<boolean> {
   store().setBusy('tags')
   const changes: TagChangeItem[] = []
   try {
@@ -577,8 +591,11 @@ export function removeTagFromSelection(tagId: number): void {
 }
 
 /** Z: puts back what the last action changed. */
-export async function undoLast(): Promise<void> {
-  if (store().busy) return
+export function undoLast(): Promise<void> {
+  return inOrder(undoLastNow)
+}
+
+async function undoLastNow(): Promise<void> {
   const entry: UndoEntry | undefined = store().popUndo()
   if (!entry) {
     notify('Nothing to undo.')

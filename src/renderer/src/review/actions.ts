@@ -123,11 +123,25 @@ function nextUndecided(from: number): number {
   return entries.length
 }
 
+/**
+ * Decisions and undos run one after the other, in the order the keys were pressed: a quick R then Z
+ * undoes that R, even while the R is still on its way to the main process.
+ */
+let decisions: Promise<void> = Promise.resolve()
+function inOrder(task: () => Promise<void>): Promise<void> {
+  decisions = decisions.then(task, task)
+  return decisions
+}
+
 /** A (accept) or R (reject) on the suggestion shown; then the next one. */
-export async function decide(action: 'accept' | 'reject'): Promise<void> {
-  const { index, busy } = store()
+export function decide(action: 'accept' | 'reject'): Promise<void> {
+  return inOrder(() => decideNow(action))
+}
+
+async function decideNow(action: 'accept' | 'reject'): Promise<void> {
+  const { index } = store()
   const entry = entriesNow()[index]
-  if (!entry || busy) return
+  if (!entry) return
   const wanted = action === 'accept' ? 'accepted' : 'rejected'
   if (entry.decision === wanted) {
     move(1)
@@ -163,10 +177,14 @@ export function move(step: 1 | -1): void {
 }
 
 /** Z: the last decision taken here is undone; the queue goes back to that photo. */
-export async function undoDecision(): Promise<void> {
-  const { undo, busy } = store()
+export function undoDecision(): Promise<void> {
+  return inOrder(undoNow)
+}
+
+async function undoNow(): Promise<void> {
+  const { undo } = store()
   const last = undo.at(-1)
-  if (last === undefined || busy) return
+  if (last === undefined) return
   store().setBusy(true)
   try {
     const { undone } = await call('tags:undo', { change: last.change })
