@@ -2,8 +2,7 @@ import { useEffect, useState } from 'react'
 import { loadArchitecture, useArchitectureStore } from '../../architecture/store'
 import { refreshModels } from '../../models/actions'
 import { modelsOf, useModelsStore } from '../../models/store'
-import { secondaryButton } from '../buttons'
-import { AlertIcon } from '../Icons'
+import { RetryAlert } from '../RetryAlert'
 import { Spinner } from '../Spinner'
 import { ArchitectureTable } from './ArchitectureTable'
 import { ArchitectureFacts, ArchitectureNotes, DepthExplanation } from './ArchitectureSummary'
@@ -19,20 +18,7 @@ function Loading() {
 
 function Failure({ message, onRetry }: { message: string; onRetry(): void }) {
   return (
-    <div
-      role="alert"
-      data-testid="arch-error"
-      className="flex items-start gap-3 rounded-xl border border-rose-200 bg-rose-50 px-4 py-3 text-rose-900 dark:border-rose-900/60 dark:bg-rose-950/40 dark:text-rose-100"
-    >
-      <AlertIcon className="mt-0.5 h-5 w-5 shrink-0 text-rose-500" />
-      <div className="min-w-0 flex-1">
-        <p className="text-[13.5px] font-semibold">The architecture could not be read</p>
-        <p className="mt-0.5 text-[12.5px] leading-snug break-words text-rose-800 dark:text-rose-200/90">{message}</p>
-      </div>
-      <button type="button" onClick={onRetry} className={secondaryButton}>
-        Try again
-      </button>
-    </div>
+    <RetryAlert testId="arch-error" title="The architecture could not be read" message={message} onRetry={onRetry} />
   )
 }
 

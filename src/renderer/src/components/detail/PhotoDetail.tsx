@@ -4,11 +4,11 @@ import { runKey, useDetailStore, type ActivationsResult } from '../../detail/sto
 import { isTyping } from '../../hooks'
 import { formatBytes, formatMs } from '../../lib/format'
 import { useClassifyStore, type Photo } from '../../store'
-import { secondaryButton } from '../buttons'
-import { AlertIcon, ChevronIcon, CloseIcon } from '../Icons'
+import { ChevronIcon, CloseIcon } from '../Icons'
 import { Kbd } from '../Kbd'
 import { Modal } from '../Modal'
 import { PredictionBars } from '../PredictionBars'
+import { RetryAlert } from '../RetryAlert'
 import { Spinner } from '../Spinner'
 import { ActivationsPanel } from './ActivationsPanel'
 import { camOptions } from './cam'
@@ -40,20 +40,12 @@ function Waiting({ text }: { text: string }) {
 
 function Failure({ message, onRetry }: { message: string; onRetry(): void }) {
   return (
-    <div
-      role="alert"
-      data-testid="activations-error"
-      className="flex items-start gap-3 rounded-xl border border-rose-200 bg-rose-50 px-4 py-3 text-rose-900 dark:border-rose-900/60 dark:bg-rose-950/40 dark:text-rose-100"
-    >
-      <AlertIcon className="mt-0.5 h-5 w-5 shrink-0 text-rose-500" />
-      <div className="min-w-0 flex-1">
-        <p className="text-[13.5px] font-semibold">The activations could not be computed</p>
-        <p className="mt-0.5 text-[12.5px] leading-snug break-words text-rose-800 dark:text-rose-200/90">{message}</p>
-      </div>
-      <button type="button" onClick={onRetry} className={secondaryButton}>
-        Try again
-      </button>
-    </div>
+    <RetryAlert
+      testId="activations-error"
+      title="The activations could not be computed"
+      message={message}
+      onRetry={onRetry}
+    />
   )
 }
 

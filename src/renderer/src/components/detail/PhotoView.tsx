@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import { inputRegionInPhoto, normalizeMap, upsampleBilinear } from '../../../../shared/engine/activations'
 import type { ActivationsResult, ChannelZoom } from '../../detail/store'
 import {
@@ -11,6 +11,7 @@ import {
   type AlphaMode,
   type Lut,
 } from '../../lib/heatmap'
+import { useElementSize } from '../../lib/useElementSize'
 import type { Photo } from '../../store'
 import { CloseIcon } from '../Icons'
 import { camView } from './cam'
@@ -20,20 +21,6 @@ import { describeTap } from './describe'
 const PIXELATED_BELOW = 96
 /** Overlays are resampled to about this many pixels across, then scaled smoothly by the browser. */
 const OVERLAY_SIDE = 224
-
-function useElementSize(ref: RefObject<HTMLElement | null>): { width: number; height: number } {
-  const [size, setSize] = useState({ width: 0, height: 0 })
-  useLayoutEffect(() => {
-    const element = ref.current
-    if (!element) return
-    const measure = (): void => setSize({ width: element.clientWidth, height: element.clientHeight })
-    measure()
-    const observer = new ResizeObserver(measure)
-    observer.observe(element)
-    return () => observer.disconnect()
-  }, [ref])
-  return size
-}
 
 interface OverlayMap {
   testId: 'cam-overlay' | 'channel-zoom'

@@ -1,19 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import {
-  memo,
-  useEffect,
-  useLayoutEffect,
-  useRef,
-  useState,
-  type MouseEvent,
-  type ReactNode,
-  type RefObject,
-} from 'react'
+import { memo, useEffect, useRef, type MouseEvent, type ReactNode } from 'react'
 import type { PhotoItem } from '../../../../shared/ipc/contract'
 import { clickPhoto, openViewer, retryGrid, setGridLayout, showRange } from '../../library/actions'
 import { gridCount, indexOfId, useLibraryStore } from '../../library/store'
-import { secondaryButton } from '../buttons'
-import { AlertIcon, CheckIcon } from '../Icons'
+import { useElementSize } from '../../lib/useElementSize'
+import { CheckIcon } from '../Icons'
+import { RetryAlert } from '../RetryAlert'
 import { orderTags, TagChip } from './TagChip'
 
 /** Tiles are at least this wide; the columns share what is left. */
@@ -24,20 +16,6 @@ const PAD = 16
 const INFO = 50
 /** Below this size a photo is drawn with hard pixels (CIFAR's 32 × 32 photos), not blurred. */
 const PIXELATED_BELOW = 96
-
-function useElementSize(ref: RefObject<HTMLElement | null>): { width: number; height: number } {
-  const [size, setSize] = useState({ width: 0, height: 0 })
-  useLayoutEffect(() => {
-    const element = ref.current
-    if (!element) return
-    const measure = (): void => setSize({ width: element.clientWidth, height: element.clientHeight })
-    measure()
-    const observer = new ResizeObserver(measure)
-    observer.observe(element)
-    return () => observer.disconnect()
-  }, [ref])
-  return size
-}
 
 interface TileProps {
   item: PhotoItem | undefined
@@ -117,20 +95,13 @@ const LibraryTile = memo(function LibraryTile({ item, index, selected, focused, 
 
 function GridError({ message }: { message: string }) {
   return (
-    <div
-      role="alert"
-      data-testid="library-grid-error"
-      className="m-5 flex items-start gap-3 rounded-xl border border-rose-200 bg-rose-50 px-4 py-3 text-rose-900 dark:border-rose-900/60 dark:bg-rose-950/40 dark:text-rose-100"
-    >
-      <AlertIcon className="mt-0.5 h-5 w-5 shrink-0 text-rose-500" />
-      <div className="min-w-0 flex-1">
-        <p className="text-[13.5px] font-semibold">The photos could not be read</p>
-        <p className="mt-0.5 text-[12.5px] leading-snug break-words text-rose-800 dark:text-rose-200/90">{message}</p>
-      </div>
-      <button type="button" onClick={retryGrid} className={secondaryButton}>
-        Try again
-      </button>
-    </div>
+    <RetryAlert
+      testId="library-grid-error"
+      title="The photos could not be read"
+      message={message}
+      onRetry={retryGrid}
+      className="m-5"
+    />
   )
 }
 
