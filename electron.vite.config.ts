@@ -8,7 +8,10 @@ export default defineConfig({
   main: {
     build: {
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } },
+      // The engine worker runs in a utility process of its own (src/main/electron/engine-process.ts).
+      rollupOptions: {
+        input: { index: resolve('src/main/index.ts'), 'engine-worker': resolve('src/main/engine/engine-worker.ts') },
+      },
     },
   },
   preload: {

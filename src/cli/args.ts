@@ -1,9 +1,11 @@
 import { ORGANIZE_OPTIONS, ORGANIZE_USAGE, parseOrganizeArgs, type OrganizeCliOptions } from './organize-args'
+import { ENGINE_KINDS, type EngineKind } from '../shared/engine/engine-kind'
 import { parseCommandLine, UsageError } from './usage'
 
 export { UsageError }
 
 export const USAGE = `Usage: npm run classify -- <file-or-folder>... [--model FILE] [--top K] [--json]
+                           [--engine native|wasm|webgpu] [--db FILE]
        npm run classify -- <folder> --organize copy|move --out DIR [--threshold P]
                            [--dry-run] [--db FILE] [--model FILE] [--json]
        npm run classify -- --undo [--run ID] | --resume | --rollback [--run ID]
@@ -22,6 +24,11 @@ Options:
       --json        one JSON object per line on stdout:
                       {"path": ..., "top": [{"label", "index", "p"}, ...]}
                     or {"path": ..., "error": "..."} for a file that failed
+  -e, --engine E    the engine: native (onnxruntime-node's CPU), wasm
+                    (onnxruntime-web's WebAssembly) or webgpu (the app window
+                    only). Default: the fastest, measured once per model and
+                    machine and remembered in the database (see --db); the
+                    figures are printed at the start.
   -h, --help        show this help
 ${ORGANIZE_USAGE}
 Exit status: 0 all images classified (and organized); 1 some files failed, no
@@ -34,6 +41,10 @@ export interface CliOptions {
   model: string | undefined
   top: number
   json: boolean
+  /** --engine; undefined: the fastest measured. */
+  engine: EngineKind | undefined
+  /** --db: the database (organize journal, jobs, engine measurements); undefined: the default. */
+  db: string | undefined
   /** Present with --organize, --undo, --resume or --rollback. */
   organize?: OrganizeCliOptions
 }
@@ -45,6 +56,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     model: { type: 'string', short: 'm' },
     top: { type: 'string', short: 'k' },
     json: { type: 'boolean' },
+    engine: { type: 'string', short: 'e' },
     help: { type: 'boolean', short: 'h' },
     ...ORGANIZE_OPTIONS,
   })
@@ -59,10 +71,21 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     top = Number(values.top)
   }
   if (values.model === '') throw new UsageError('--model expects a file name')
+  const engine = ENGINE_KINDS.find((kind) => kind === values.engine)
+  if (values.engine !== undefined && engine === undefined) {
+    throw new UsageError(`--engine expects native, wasm or webgpu, got "${values.engine}"`)
+  }
   const organize = parseOrganizeArgs(values, positionals)
   if (positionals.length === 0 && (organize === undefined || organize.action === 'organize')) {
     throw new UsageError('no files or folders given')
   }
-  const options: CliOptions = { inputs: positionals, model: values.model, top, json: values.json ?? false }
+  const options: CliOptions = {
+    inputs: positionals,
+    model: values.model,
+    top,
+    json: values.json ?? false,
+    engine,
+    db: values.db,
+  }
   return { help: false, options: organize ? { ...options, organize } : options }
 }

@@ -3,14 +3,16 @@
  * and folder organizing: `npm run classify -- <folder> --organize copy|move --out DIR` (organize-run.ts).
  * See USAGE in args.ts for options and exit codes.
  */
-import { relative } from 'node:path'
-import { classifyFiles } from '../main/engine/classify-files'
-import { loadModel, type LoadedModel } from '../main/engine/load-model'
-import { createWasmEngine } from '../main/engine/node-ort'
+import { relative, resolve } from 'node:path'
+import { openDatabase, type Db } from '../main/db/database'
+import type { FileResult } from '../main/engine/classify-files'
+import type { ModelFile } from '../main/engine/load-model'
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './args'
+import { createCliEngine, engineLine, WEBGPU_IN_CLI, type CliEngine } from './cli-engine'
 import { humanLine, jsonLine } from './format'
+import { defaultCliDbPath, openCliDatabase } from './organize-db'
 import { runOrganizeCli } from './organize-run'
-import { defaultModelPath, labelsDir } from './paths'
+import { defaultModelPath } from './paths'
 import { collectInputs } from './walk'
 
 const EXIT_OK = 0
@@ -31,30 +33,55 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`error: ${error.message}\n\n${USAGE}`)
     return EXIT_USAGE
   }
+  if (options.engine === 'webgpu') {
+    process.stderr.write(`error: --engine webgpu: WebGPU is ${WEBGPU_IN_CLI}; use native or wasm\n`)
+    return EXIT_FAILED
+  }
   if (options.organize) return runOrganizeCli({ ...options, organize: options.organize }, { describeModel })
 
-  const engine = createWasmEngine()
-  const modelPath = options.model ?? defaultModelPath
-  let model: LoadedModel
+  let db: Db
+  const dbFile = resolve(options.db ?? defaultCliDbPath())
   try {
-    model = await loadModel(engine, modelPath, labelsDir)
+    db = openCliDatabase(dbFile)
+  } catch (error) {
+    // Only the engines' measurements live there for a plain run: measure them again without it.
+    process.stderr.write(
+      `warning: cannot open the database ${dbFile} (${(error as Error).message}); not remembering engine speeds\n`,
+    )
+    db = openDatabase(':memory:')
+  }
+  const engine = createCliEngine(db, options.engine)
+  try {
+    return await classifyPaths(options, engine)
+  } finally {
+    await engine.close()
+    db.close()
+  }
+}
+
+async function classifyPaths(options: CliOptions, engine: CliEngine): Promise<number> {
+  const modelPath = options.model ?? defaultModelPath
+  let model: ModelFile
+  try {
+    model = await engine.read(modelPath)
   } catch (error) {
     process.stderr.write(`error: cannot load model ${modelPath}: ${(error as Error).message}\n`)
     return EXIT_FAILED
   }
-  process.stderr.write(`${describeModel(model, options.model === undefined)} · ${engine.provider}\n`)
+  process.stderr.write(`${describeModel(model, options.model === undefined)}\n`)
+  const choice = await engine.choose(model)
+  process.stderr.write(`${engineLine(choice)}\n`)
 
   const inputs = await collectInputs(options.inputs)
   if (inputs.length === 0) {
     process.stderr.write(`error: no images found in ${options.inputs.join(', ')}\n`)
-    await model.classifier.release()
     return EXIT_FAILED
   }
 
   const started = performance.now()
   let classified = 0
   let failed = 0
-  for await (const result of classifyFiles(model.classifier, inputs, { k: options.top })) {
+  const report = (result: FileResult): void => {
     if ('error' in result) {
       failed++
       if (options.json) writeLine(jsonLine(result))
@@ -64,7 +91,17 @@ async function main(argv: readonly string[]): Promise<number> {
       writeLine(options.json ? jsonLine(result) : humanLine(result))
     }
   }
-  await model.classifier.release()
+  // Results come back in the order asked; files that already failed (unreadable) keep their place.
+  const paths = inputs.filter((input) => input.error === undefined).map((input) => input.path)
+  const results = engine.classify(model, paths, { k: options.top })[Symbol.asyncIterator]()
+  for (const input of inputs) {
+    if (input.error !== undefined) report({ path: input.path, error: input.error })
+    else {
+      const next = await results.next()
+      if (next.done) throw new Error(`no result for ${input.path}`)
+      report(next.value)
+    }
+  }
 
   const seconds = (performance.now() - started) / 1000
   process.stderr.write(
@@ -74,7 +111,7 @@ async function main(argv: readonly string[]): Promise<number> {
   return failed > 0 ? EXIT_FAILED : EXIT_OK
 }
 
-function describeModel({ card, cardPath, modelPath }: LoadedModel, bundled: boolean): string {
+function describeModel({ card, cardPath, modelPath }: ModelFile, bundled: boolean): string {
   const where = bundled ? 'bundled' : relative(process.cwd(), modelPath) || modelPath
   if (cardPath !== undefined) return `Model: ${card.name} (${where})`
   const preset = card.preprocessing.resize === 'square-crop' ? 'CIFAR' : 'ImageNet'

@@ -41,7 +41,8 @@ Organizing: classify a folder, then copy or move its photos into class folders.
                        (default ${DEFAULT_ORGANIZE_THRESHOLD})
       --dry-run        classify, then print the plan (folders with counts, the
                        first steps) without touching any file
-      --db FILE        the database of jobs, results and the organize journal
+      --db FILE        the database of jobs, results, the organize journal and
+                       the engines' measured speeds
                        (default: $RESNET_LENS_CLI_DB, else cli.db in the user's
                        data folder: ~/.local/share/resnet-lens on Linux,
                        ~/Library/Application Support/ResNet Lens on macOS,
@@ -72,12 +73,11 @@ export function parseOrganizeArgs(values: Values, positionals: readonly string[]
   const action = actions[0]
   const forOrganize = (['out', 'threshold', 'dry-run'] as const).filter((o) => values[o] !== undefined)
   if (action !== 'organize' && forOrganize.length > 0) throw new UsageError(`--${forOrganize[0]} needs --organize`)
+  if (values.db === '') throw new UsageError('--db expects a file name')
   if (action === undefined) {
-    if (values.db !== undefined) throw new UsageError('--db needs --organize, --undo, --resume or --rollback')
     if (values.run !== undefined) throw new UsageError('--run needs --undo or --rollback')
     return undefined
   }
-  if (values.db === '') throw new UsageError('--db expects a file name')
   const db = values.db
   if (action === 'organize') {
     const mode = values.organize

@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { openDatabase, type Db } from '../main/db/database'
-import type { LoadedModel } from '../main/engine/load-model'
+import type { ModelFile } from '../main/engine/load-model'
 
 /**
  * The CLI's own database (jobs, results, the organize journal), outside any folder it organizes:
@@ -29,7 +29,7 @@ export function openCliDatabase(file: string): Db {
  * one (its results are reused), else a new row named after the card (with the hash's start added when
  * another file already has that id). The row's `file` is the model's absolute path, for `--resume`.
  */
-export function registerCliModel(db: Db, model: LoadedModel): string {
+export function registerCliModel(db: Db, model: ModelFile): string {
   const { card } = model
   const file = resolve(model.modelPath)
   const known = db.prepare('SELECT id FROM models WHERE sha256 = ?').pluck().get(card.sha256) as string | undefined

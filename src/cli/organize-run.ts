@@ -5,9 +5,8 @@
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Db } from '../main/db/database'
-import { loadModel, type LoadedModel } from '../main/engine/load-model'
-import { createWasmEngine, type NodeEngine } from '../main/engine/node-ort'
-import { JobRunner, listJobs, type Job, type JobClassifyFn, type JobProgress } from '../main/jobs'
+import type { ModelFile } from '../main/engine/load-model'
+import { JobRunner, listJobs, type Job, type JobProgress } from '../main/jobs'
 import {
   buildPlan,
   executeOrganize,
@@ -20,20 +19,20 @@ import {
   type OrganizeProgress,
   type OrganizeReport,
 } from '../main/organize'
-import { classifierFn } from '../main/tags'
 import type { CliOptions } from './args'
+import { createCliEngine, engineLine, type CliEngine } from './cli-engine'
 import type { OrganizeCliOptions } from './organize-args'
-import { cliModelFile, defaultCliDbPath, openCliDatabase, registerCliModel } from './organize-db'
+import { defaultCliDbPath, openCliDatabase, registerCliModel } from './organize-db'
 import { jobLine, planLines, runLine, runSummary } from './organize-format'
 import { ProgressDisplay } from './organize-progress'
-import { defaultModelPath, labelsDir } from './paths'
+import { defaultModelPath } from './paths'
 
 const EXIT_OK = 0
 const EXIT_FAILED = 1
 
 export interface OrganizeCliDeps {
   /** The "Model: ..." line the classify CLI prints. */
-  describeModel: (model: LoadedModel, bundled: boolean) => string
+  describeModel: (model: ModelFile, bundled: boolean) => string
   stdout?: NodeJS.WritableStream
   stderr?: NodeJS.WriteStream
 }
@@ -53,7 +52,7 @@ export async function runOrganizeCli(
   const stdout = deps.stdout ?? process.stdout
   const stderr = deps.stderr ?? process.stderr
   const org = options.organize
-  const dbFile = resolve(org.db ?? defaultCliDbPath())
+  const dbFile = resolve(org.db ?? options.db ?? defaultCliDbPath())
   let db: Db
   try {
     db = openCliDatabase(dbFile)
@@ -82,7 +81,7 @@ export async function runOrganizeCli(
     json: options.json,
   }
   const json = (value: unknown): void => void stdout.write(`${JSON.stringify(value)}\n`)
-  const engine = lazyEngine()
+  const engine = createCliEngine(db, options.engine)
   try {
     switch (org.action) {
       case 'organize':
@@ -100,7 +99,7 @@ export async function runOrganizeCli(
     progress.flush()
     process.off('SIGINT', onInterrupt)
     process.off('SIGTERM', onInterrupt)
-    await engine.release()
+    await engine.close()
     db.close()
   }
 }
@@ -111,7 +110,7 @@ async function organizeFolder(
   options: CliOptions,
   org: Extract<OrganizeCliOptions, { action: 'organize' }>,
   deps: OrganizeCliDeps,
-  engine: LazyEngine,
+  engine: CliEngine,
   io: Io,
   json: (value: unknown) => void,
 ): Promise<number> {
@@ -123,18 +122,19 @@ async function organizeFolder(
   }
   const out = resolve(org.out)
   const modelPath = options.model ?? defaultModelPath
-  let model: LoadedModel
+  let model: ModelFile
   try {
-    model = await engine.load(modelPath)
+    model = await engine.read(modelPath)
   } catch (error) {
     io.err(`error: cannot load model ${modelPath}: ${message(error)}`)
     return EXIT_FAILED
   }
-  io.err(`${deps.describeModel(model, options.model === undefined)} · ${engine.provider()}`)
+  io.err(deps.describeModel(model, options.model === undefined))
+  io.err(engineLine(await engine.choose(model)))
   const modelId = registerCliModel(db, model)
   const runner = new JobRunner({
     db,
-    classify: engine.classifyFn(db, options.top),
+    classify: engine.jobClassifyFn(options.top),
     onProgress: (p) => io.progress.update(jobProgressState(p)),
   })
   const created = runner.create({
@@ -233,7 +233,7 @@ async function resumeAll(
   db: Db,
   dbFile: string,
   options: CliOptions,
-  engine: LazyEngine,
+  engine: CliEngine,
   io: Io,
   json: (value: unknown) => void,
 ): Promise<number> {
@@ -273,7 +273,7 @@ async function resumeAll(
   if (jobs.length > 0 && !io.signal.aborted) {
     const runner = new JobRunner({
       db,
-      classify: engine.classifyFn(db, options.top),
+      classify: engine.jobClassifyFn(options.top),
       onProgress: (p) => io.progress.update(jobProgressState(p)),
     })
     const stop = (): void => void runner.close()
@@ -303,42 +303,6 @@ async function resumeAll(
 }
 
 // ---------------------------------------------------------------------------------------------
-
-interface LazyEngine {
-  load(path: string): Promise<LoadedModel>
-  /** Classifies with the model a job names, loading its file (as registered) on first use. */
-  classifyFn(db: Db, k: number): JobClassifyFn
-  provider(): string
-  release(): Promise<void>
-}
-
-/** One onnxruntime engine per process (its thread count is fixed at the first session), models cached. */
-function lazyEngine(): LazyEngine {
-  let engine: NodeEngine | undefined
-  const models = new Map<string, Promise<LoadedModel>>()
-  const load = (path: string): Promise<LoadedModel> => {
-    engine ??= createWasmEngine()
-    let model = models.get(resolve(path))
-    if (!model) models.set(resolve(path), (model = loadModel(engine, path, labelsDir)))
-    return model
-  }
-  return {
-    load,
-    classifyFn: (db, k) =>
-      async function* (modelId, paths, signal) {
-        const file = cliModelFile(db, modelId)
-        if (file === undefined) throw new Error(`the model "${modelId}" is not in the database`)
-        const model = await load(file).catch((error: unknown) => {
-          throw new Error(`cannot load model ${file}: ${message(error)}`)
-        })
-        yield* classifierFn(model.classifier, { k })(paths, signal)
-      },
-    provider: () => engine?.provider ?? '',
-    async release() {
-      for (const model of models.values()) await (await model.catch(() => undefined))?.classifier.release()
-    },
-  }
-}
 
 function jobProgressState(p: JobProgress): Parameters<ProgressDisplay['update']>[0] {
   return {

@@ -10,6 +10,12 @@ import { FileGrants } from './library/file-grants'
 import { describeBuiltin, readGraphForImport } from './library/graph-reading'
 import type { ImportDeps } from './library/import-model'
 import { ModelArtifacts } from './library/model-artifacts'
+import { createAppBatchEngine, type AppBatchEngine } from './engine/app-batch-engine'
+import { spawnWorkerThread, type SpawnEnginePort } from './engine/engine-port'
+import { WebgpuRequests } from './engine/webgpu-requests'
+import { artifactUrlPath } from './library/model-artifacts'
+import { JobsService } from './jobs/jobs-service'
+import { JobRunner } from './jobs/runner'
 import { PhotoLibraryService } from './tags/library-service'
 import { ModelLibrary } from './library/model-library'
 import type { AppPaths } from './paths'
@@ -28,6 +34,8 @@ export interface CreateServicesOptions {
   dialogs: Dialogs
   /** Tests point catalog downloads at a loopback server. */
   resolveCatalogUrl?: (entry: CatalogEntry) => string
+  /** Starts the engine worker batch jobs run on: a utility process in the app, a worker thread by default. */
+  spawnEngine?: SpawnEnginePort
 }
 
 /** The composition root of the main process: the app and the tests build their services here. */
@@ -55,9 +63,29 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       emit: events.emit,
       ...(options.resolveCatalogUrl && { resolveUrl: options.resolveCatalogUrl }),
     })
+    const webgpu = new WebgpuRequests({
+      emit: events.emit,
+      hasWindow: () => events.hasSubscribers(),
+      modelUrl: (id) => artifactUrlPath(id, 'model'),
+    })
+    const engine: AppBatchEngine = createAppBatchEngine({
+      db,
+      library,
+      spawn: options.spawnEngine ?? spawnWorkerThread,
+      measureWebgpu: (model) => webgpu.measure(model),
+    })
+    const runner = new JobRunner({
+      db,
+      classify: engine.classify,
+      onProgress: (p) => events.emit('jobs:progress', p),
+    })
+    const jobs = new JobsService({ db, runner, models: library, emit: events.emit })
     const services: Services = {
       db,
       emit: events.emit,
+      jobs,
+      engines: engine,
+      webgpu,
       photos: new PhotoLibraryService({ db, thumbsDir: join(paths.dataDir, 'thumbs'), emit: events.emit }),
       appInfo: { ...options.appInfo, dataDir: paths.dataDir },
       library,
@@ -75,6 +103,9 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       async close() {
         catalog.cancelAll()
         await catalog.idle()
+        // The running job stops after the image in flight and stays 'running': the next start resumes it.
+        await jobs.close()
+        await engine.close()
         db.close()
       },
     }

@@ -4,6 +4,7 @@ import { createServices } from './create-services'
 import { appPaths } from './paths'
 import { createAppRequestHandler } from './protocol/app-protocol'
 import { electronDialogs } from './electron/dialogs'
+import { spawnUtilityEngine } from './electron/engine-process'
 import { forwardEvents, registerIpc } from './electron/ipc'
 import { handleAppProtocol, registerAppScheme } from './electron/protocol'
 import { createMainWindow, denyAllPermissions } from './electron/window'
@@ -23,6 +24,7 @@ async function start(): Promise<void> {
     paths,
     appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
     dialogs: electronDialogs,
+    spawnEngine: () => spawnUtilityEngine(join(__dirname, 'engine-worker.js')),
   })
   app.on('will-quit', () => void services.close())
 
@@ -38,7 +40,9 @@ async function start(): Promise<void> {
   forwardEvents(services.events)
 
   const preload = join(__dirname, '..', 'preload', 'index.cjs')
-  createMainWindow({ preload, devServerUrl })
+  const window = createMainWindow({ preload, devServerUrl })
+  // Jobs a quit or a crash left running carry on once the page is there to show their progress.
+  window.webContents.once('did-finish-load', () => void services.jobs.resumeInterrupted())
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow({ preload, devServerUrl })
   })

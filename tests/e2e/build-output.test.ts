@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
-import { repoRoot } from '../support/shared'
+import type { EnginePort } from '../../src/main/engine/engine-port'
+import { WorkerEngine } from '../../src/main/engine/worker-engine'
+import { parseModelCard } from '../../src/shared/model-card'
+import { repoRoot, sharedPath } from '../support/shared'
 
 describe('built app', () => {
   it('emits the preload as one CommonJS file, as a sandboxed renderer requires', () => {
@@ -25,5 +29,45 @@ describe('built app', () => {
     expect(html).not.toMatch(/https?:\/\//)
     const assets = readdirSync(join(repoRoot, 'out', 'renderer', 'assets'))
     expect(assets.some((name) => /^ort-wasm-simd-threaded.*\.wasm$/.test(name))).toBe(true)
+  })
+
+  it('builds the engine worker as its own entry, without Electron, and it classifies', async () => {
+    const script = join(repoRoot, 'out', 'main', 'engine-worker.js')
+    const bundled = [
+      script,
+      ...readdirSync(join(repoRoot, 'out', 'main', 'chunks')).map((name) =>
+        join(repoRoot, 'out', 'main', 'chunks', name),
+      ),
+    ]
+    const imported = readFileSync(script, 'utf8')
+    expect(imported).not.toMatch(/from ["']electron["']/)
+    // The utility process runs this very file; a worker thread offers the same parentPort messages.
+    const engine = new WorkerEngine((): EnginePort => {
+      const worker = new Worker(script)
+      const exits: ((reason: string) => void)[] = []
+      worker.on('exit', (code) => exits.forEach((listener) => listener(`exit ${code}`)))
+      return {
+        postMessage: (message) => worker.postMessage(message),
+        onMessage: (listener) => worker.on('message', listener),
+        onExit: (listener) => exits.push(listener),
+        terminate: async () => void (await worker.terminate()),
+      }
+    })
+    try {
+      const modelPath = join(repoRoot, 'resources', 'models', 'resnet56-cifar10.onnx')
+      const card = parseModelCard(JSON.parse(readFileSync(modelPath.replace(/\.onnx$/, '.card.json'), 'utf8')))
+      expect(await engine.load('m', modelPath, card, 'native')).toEqual({
+        provider: expect.stringMatching(/^native CPU/),
+      })
+      const results = []
+      for await (const result of engine.classify('m', [sharedPath('photos', 'chelsea.png')], { k: 1 }))
+        results.push(result)
+      expect(results).toEqual([
+        { path: sharedPath('photos', 'chelsea.png'), top: [expect.objectContaining({ label: 'cat' })] },
+      ])
+    } finally {
+      await engine.close()
+    }
+    expect(bundled.length).toBeGreaterThan(1)
   })
 })

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawnWorkerThread } from '../../src/main/engine/engine-port'
+import { WorkerEngine } from '../../src/main/engine/worker-engine'
+import { parseModelCard } from '../../src/shared/model-card'
 import { openApp, type AppSession } from '../support/app-session'
 import { readCards, waitForCards, waitForProvider } from '../support/cards'
 import { dropFiles, fileFromDisk, type FileToDrop } from '../support/drop'
-import { cifarHalfDir, readReferencePredictions, sharedPath, type ReferenceRow } from '../support/shared'
+import { cifarHalfDir, readReferencePredictions, repoRoot, sharedPath, type ReferenceRow } from '../support/shared'
 
 const LABELS = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
 
@@ -129,9 +133,9 @@ describe('Classify screen (WebGPU through SwiftShader)', () => {
     await app?.close()
   })
 
-  it('runs the WebGPU provider when chosen, with logits matching WASM within 1e-3', async () => {
+  it('runs the WebGPU provider when chosen; WebGPU, WASM and native CPU logits agree within 1e-3', async () => {
     const { page } = app
-    const rows = sampleRows(12, 7)
+    const rows = sampleRows(20, 7)
     await waitForProvider(page, /^WASM/)
     expect(await page.getByTestId('provider-reason').textContent()).toContain('only a software adapter')
 
@@ -147,16 +151,57 @@ describe('Classify screen (WebGPU through SwiftShader)', () => {
     await waitForProvider(page, /^WebGPU$/)
     const webgpu = await readCards(page)
 
-    let maxDiff = 0
+    // The same files through the batch engines (the engine worker: onnxruntime-node and onnxruntime-web's WASM in Node).
+    const native = await workerLogits('native', rows)
+    const nodeWasm = await workerLogits('wasm', rows)
+    const maxDiff = { 'WebGPU–WASM': 0, 'WebGPU–native': 0, 'WASM–native': 0, 'WASM (Node)–native': 0 }
+    const widen = (key: keyof typeof maxDiff, a: readonly number[], b: ArrayLike<number>): void => {
+      expect(a).toHaveLength(10)
+      expect(b).toHaveLength(10)
+      a.forEach((v, i) => (maxDiff[key] = Math.max(maxDiff[key], Math.abs(v - b[i]!))))
+    }
+    expect(webgpu).toHaveLength(rows.length)
     for (const card of webgpu) {
       expect(card.status, card.error ?? '').toBe('done')
       expect(card.provider).toMatch(/WebGPU/)
       const reference = wasm.get(card.name)!
       expect(reference.provider).toMatch(/WASM/)
-      expect(card.logits).toHaveLength(10)
-      card.logits!.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - reference.logits![i]!))))
+      const row = rows.find((r) => dropName(r) === card.name)!
+      widen('WebGPU–WASM', card.logits!, reference.logits!)
+      widen('WebGPU–native', card.logits!, native.get(row.path)!)
+      widen('WASM–native', reference.logits!, native.get(row.path)!)
+      widen('WASM (Node)–native', [...nodeWasm.get(row.path)!], native.get(row.path)!)
     }
-    console.log(`WebGPU vs WASM on ${webgpu.length} images: max |logit difference| = ${maxDiff.toExponential(2)}`)
-    expect(maxDiff).toBeLessThanOrEqual(1e-3)
+    console.log(
+      `${webgpu.length} images, max |logit difference|: ` +
+        Object.entries(maxDiff)
+          .map(([pair, diff]) => `${pair} ${diff.toExponential(2)}`)
+          .join(', '),
+    )
+    for (const diff of Object.values(maxDiff)) expect(diff).toBeLessThanOrEqual(1e-3)
   })
 })
+
+/** Each row's logits from the engine worker's backend, by dataset path. */
+async function workerLogits(
+  backend: 'native' | 'wasm',
+  rows: readonly ReferenceRow[],
+): Promise<Map<string, Float32Array>> {
+  const card = parseModelCard(
+    JSON.parse(readFileSync(join(repoRoot, 'resources', 'models', 'resnet56-cifar10.card.json'), 'utf8')),
+  )
+  const engine = new WorkerEngine(spawnWorkerThread)
+  try {
+    await engine.load(backend, join(repoRoot, 'resources', 'models', 'resnet56-cifar10.onnx'), card, backend)
+    const logits = new Map<string, Float32Array>()
+    const paths = rows.map((row) => join(cifarHalfDir(), row.path))
+    for await (const result of engine.classify(backend, paths, { logits: true })) {
+      if (!('top' in result) || !result.logits)
+        throw new Error(`${result.path}: ${'error' in result ? result.error : 'no logits'}`)
+      logits.set(rows[paths.indexOf(result.path)]!.path, result.logits)
+    }
+    return logits
+  } finally {
+    await engine.close()
+  }
+}

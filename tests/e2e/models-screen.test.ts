@@ -45,6 +45,45 @@ describe('Models screen', () => {
     expect(await card(page, 'resnet56-cifar10').getByTestId('delete').isDisabled()).toBe(true)
   })
 
+  it('measures the engines for batch jobs and shows the choice with its reason; the setting overrides it', async () => {
+    const { page } = app
+    await page.getByTestId('nav-models').click()
+    const row = card(page, 'resnet56-cifar10').getByTestId('batch-engine')
+    await row.getByTestId('measure-engines').click()
+    await row.getByTestId('batch-engine-reason').waitFor({ timeout: 60_000 })
+    expect(await row.getByTestId('batch-engine-name').textContent()).toBe('native CPU')
+    // This Chromium runs without WebGPU: the window answers the main process's question with the reason.
+    expect(await row.getByTestId('batch-engine-reason').textContent()).toMatch(
+      /^native CPU: \d+ img\/s; WASM [\d.]+ img\/s; WebGPU: no WebGPU \(.+\)$/,
+    )
+    const stored = app.services.db
+      .prepare('SELECT engine, images_per_second AS ips FROM engine_calibrations ORDER BY engine')
+      .all() as { engine: string; ips: number | null }[]
+    expect(stored.map((m) => [m.engine, m.ips === null])).toEqual([
+      ['native', false],
+      ['wasm', false],
+      ['webgpu', true],
+    ])
+
+    await page.getByTestId('engine-override').selectOption('wasm')
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-model-id="resnet56-cifar10"] [data-testid="batch-engine"]')
+          ?.getAttribute('data-engine') === 'wasm',
+    )
+    expect(await row.getByTestId('batch-engine-reason').textContent()).toMatch(
+      /^WASM: [\d.]+ img\/s \(chosen with settings\)/,
+    )
+    await page.getByTestId('engine-override').selectOption('auto')
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-model-id="resnet56-cifar10"] [data-testid="batch-engine"]')
+          ?.getAttribute('data-engine') === 'native',
+    )
+  })
+
   it('refuses a file that is not a model, with the reason, and adds nothing', async () => {
     const { page, services } = app
     const notes = join(services.dataDir, 'notes.onnx')

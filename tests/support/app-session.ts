@@ -23,8 +23,8 @@ export interface AppSession {
 export interface OpenAppOptions {
   /** Start Chromium with a (software) WebGPU adapter. */
   webgpu?: boolean
-  /** Replace some handlers, e.g. to make the main process fail. */
-  handlers?: (real: HandlerTable) => HandlerTable
+  /** Replace some handlers, e.g. to make the main process fail (the services are the session's). */
+  handlers?: (real: HandlerTable, services: TestServices) => HandlerTable
   /** The engine preference stored before the page loads. */
   engine?: 'auto' | 'webgpu' | 'wasm'
 }
@@ -46,9 +46,15 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppSession>
     if (message.type() === 'error') consoleErrors.push(message.text())
   })
   page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`))
-  await installBridge(page, options.handlers ? options.handlers(services.handlers) : services.handlers, services.events)
+  await installBridge(
+    page,
+    options.handlers ? options.handlers(services.handlers, services) : services.handlers,
+    services.events,
+  )
   if (options.engine) await page.addInitScript((e) => localStorage.setItem('resnet-lens.engine', e), options.engine)
   await page.goto(server.url + '/')
+  // The window is ready once React has drawn the sidebar (its keyboard shortcuts listen from then on).
+  await page.getByTestId('nav-classify').waitFor()
   return {
     services,
     server,

@@ -14,6 +14,8 @@ export interface TestServices extends AppServices {
     labels: (string | null)[]
     folders: (string[] | null)[]
     exportFile: (string | null)[]
+    /** Folders for jobs and organize outputs, in the order asked. */
+    folder: (string | null)[]
   }
   dispose(): Promise<void>
 }
@@ -23,12 +25,19 @@ export async function createTestServices(
   options: Pick<CreateServicesOptions, 'resolveCatalogUrl'> = {},
 ): Promise<TestServices> {
   const dataDir = mkdtempSync(join(tmpdir(), 'resnet-lens-test-'))
-  const dialogAnswers: TestServices['dialogAnswers'] = { model: [], labels: [], folders: [], exportFile: [] }
+  const dialogAnswers: TestServices['dialogAnswers'] = {
+    model: [],
+    labels: [],
+    folders: [],
+    exportFile: [],
+    folder: [],
+  }
   const dialogs: Dialogs = {
     pickModelFile: async () => dialogAnswers.model.shift() ?? null,
     pickLabelsFile: async () => dialogAnswers.labels.shift() ?? null,
     pickPhotoFolders: async () => dialogAnswers.folders.shift() ?? null,
     pickExportFile: async () => dialogAnswers.exportFile.shift() ?? null,
+    pickFolder: async () => dialogAnswers.folder.shift() ?? null,
   }
   const services = await createServices({
     paths: appPaths({

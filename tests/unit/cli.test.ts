@@ -25,7 +25,9 @@ interface Run {
 /** Runs the real CLI in a child Node process, by default from the temp folder (not the repo). */
 function runCli(args: string[], cwd = work): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, cliPath, ...args], { cwd })
+    // One database for the file's runs: the engines are measured by the first run only.
+    const env = { ...process.env, RESNET_LENS_CLI_DB: join(work, 'cli.db') }
+    const child = spawn(process.execPath, ['--import', tsxLoader, cliPath, ...args], { cwd, env })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -156,7 +158,11 @@ describe('classify CLI (spawned)', { timeout: 60_000 }, () => {
     }
 
     expect(run.code).toBe(1)
-    expect(run.stderr.split('\n')[0]).toMatch(/^Model: ResNet-56 \(CIFAR-10\) \(bundled\) · WASM, \d+ threads?$/)
+    expect(run.stderr.split('\n')[0]).toBe('Model: ResNet-56 (CIFAR-10) (bundled)')
+    // The fastest engine measured on this machine, with the others' figures: native CPU on a CPU-only machine.
+    expect(run.stderr.split('\n')[1]).toMatch(
+      /^Engine: native CPU: \d+ img\/s; WASM [\d.]+ img\/s; WebGPU: not available in the command line \(it runs in the app window\)$/,
+    )
   })
 
   it('tries named files whatever their extension, reports missing ones, honours --top 3', async () => {
@@ -178,8 +184,25 @@ describe('classify CLI (spawned)', { timeout: 60_000 }, () => {
     expect(lines).toHaveLength(1 + cifar.length)
     expect(lines[0]).toMatch(/^chelsea\.png {2}cat \d+\.\d% {2}\S+ (\d+\.\d|<0\.1)%$/)
     expect(lines[1]!.startsWith(`${cifar[0]!.path}  ${CIFAR10[cifar[0]!.resnet56]} `)).toBe(true)
-    expect(run.stderr).toMatch(/^Model: .*WASM/)
+    expect(run.stderr).toMatch(/^Engine: native CPU/m)
     expect(run.stderr).toMatch(new RegExp(`${1 + cifar.length} classified, 0 failed`))
+  })
+
+  it('--engine wasm runs onnxruntime-web and says so; webgpu is refused with the reason; others are usage errors', async () => {
+    const wasm = await runCli([cifar[0]!.path, '--engine', 'wasm', '--json', '-k', '1'])
+    expect(wasm.code, wasm.stderr).toBe(0)
+    expect(wasm.stderr).toMatch(
+      /^Engine: WASM: [\d.]+ img\/s \(chosen with --engine\); native CPU \d+ img\/s; WebGPU: /m,
+    )
+    expect(topOf(jsonLines(wasm)[0])[0]!.index).toBe(cifar[0]!.resnet56)
+    const webgpu = await runCli([cifar[0]!.path, '--engine', 'webgpu'])
+    expect([webgpu.code, webgpu.stderr.trim()]).toEqual([
+      1,
+      'error: --engine webgpu: WebGPU is not available in the command line (it runs in the app window); use native or wasm',
+    ])
+    const other = await runCli([cifar[0]!.path, '--engine', 'cuda'])
+    expect(other.code).toBe(2)
+    expect(other.stderr).toMatch(/^error: --engine expects native, wasm or webgpu, got "cuda"/)
   })
 
   it('--model without a card infers one from the graph (32×32 → CIFAR preprocessing and labels)', async () => {

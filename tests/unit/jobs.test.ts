@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/main/db/database'
-import { JobRunner, forModel, type JobClassifyFn, type JobProgress } from '../../src/main/jobs'
+import { JobRunner, eachPath, forModel, pathStream, type JobClassifyFn, type JobProgress } from '../../src/main/jobs'
 import type { ClassifyResult } from '../../src/main/tags'
 import { addPaths, classifierFn, photoPredictions, findPhotoByPath } from '../../src/main/tags'
 import { readReferencePredictions } from '../support/shared'
@@ -22,7 +22,7 @@ const count = (db: Db, sql: string, ...params: unknown[]): number =>
 function fakeClassifier(options: { delayMs?: number; onYield?: (path: string) => void } = {}) {
   const asked: string[] = []
   const classify: JobClassifyFn = async function* (_modelId, paths, signal) {
-    for (const path of paths) {
+    for await (const path of eachPath(paths)) {
       if (signal?.aborted) return
       if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs))
       asked.push(path)
@@ -295,7 +295,9 @@ describe('JobRunner', () => {
     const id = runner2.create({ folder, modelId }).id
     expect(await runner2.start(id)).toMatchObject({ state: 'failed', message: 'the model could not be loaded' })
     expect(await runner2.resume(id)).toMatchObject({ state: 'done', classified: 3, message: null })
-    expect(() => forModel('other', classifierFn({} as never))('x', [])).toThrow(/No classifier for the model "x"/)
+    expect(() => forModel('other', classifierFn({} as never))('x', pathStream([]))).toThrow(
+      /No classifier for the model "x"/,
+    )
   })
 })
 

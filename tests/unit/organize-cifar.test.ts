@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os'
 import { join, relative, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/main/db/database'
-import type { LoadedModel } from '../../src/main/engine/load-model'
-import { JobRunner, forModel } from '../../src/main/jobs'
+import { spawnWorkerThread } from '../../src/main/engine/engine-port'
+import { readModel } from '../../src/main/engine/load-model'
+import { createNativeEngine } from '../../src/main/engine/native-ort'
+import { WorkerEngine } from '../../src/main/engine/worker-engine'
+import { JobRunner, type JobClassifyFn } from '../../src/main/jobs'
 import { buildPlan, executeOrganize, organizeSteps } from '../../src/main/organize'
-import { classifierFn } from '../../src/main/tags'
+import { defaultModelPath, labelsDir } from '../../src/cli/paths'
 import { cifarHalfDir, readReferencePredictions } from '../support/shared'
-import { census, loadBundledModel, openLibrary, snapshot } from '../crash/organize-helpers'
+import { census, openLibrary, snapshot } from '../crash/organize-helpers'
 
 /** The bundled model's top-1 accuracy on this half of the CIFAR-10 test set (fidelity.test.ts). */
 const FIDELITY_ACCURACY = 89.06
@@ -20,14 +23,19 @@ describe('organize the CIFAR-10 test half', () => {
   let dir: string
   let db: Db
   let modelId: string
-  let model: LoadedModel
+  const engine = new WorkerEngine(spawnWorkerThread)
+  let classify: JobClassifyFn
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'organize-cifar-'))
     ;({ db, modelId } = await openLibrary(join(dir, 'library.db')))
-    model = await loadBundledModel()
+    // The batch engine the app and the CLI choose on a CPU-only machine: onnxruntime-node in the engine worker.
+    const { card } = await readModel(createNativeEngine(1), defaultModelPath, labelsDir)
+    await engine.load('native', defaultModelPath, card, 'native')
+    classify = (_modelId, paths, signal) =>
+      engine.classify('native', paths, { batchSize: 50, ...(signal && { signal }) })
   })
   afterAll(async () => {
-    await model?.classifier.release()
+    await engine.close()
     db?.close()
     rmSync(dir, { recursive: true, force: true })
   })
@@ -36,7 +44,7 @@ describe('organize the CIFAR-10 test half', () => {
     const source = cifarHalfDir()
     const out = join(dir, 'sorted')
     const t0 = performance.now()
-    const runner = new JobRunner({ db, classify: forModel(modelId, classifierFn(model.classifier, { k: 5 })) })
+    const runner = new JobRunner({ db, classify })
     const job = await runner.start(runner.create({ folder: source, modelId }).id)
     const t1 = performance.now()
     expect(job).toMatchObject({ state: 'done', total: 5000, classified: 5000, failed: 0, reused: 0 })

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/main/db/database'
-import { JobRunner, forModel, type JobClassifyFn } from '../../src/main/jobs'
+import { JobRunner, eachPath, forModel, type JobClassifyFn } from '../../src/main/jobs'
 import {
   assignFolderNames,
   buildPlan,
@@ -48,7 +48,7 @@ const encoder = new TextEncoder()
 
 /** Labels by folder name, p 0.9 (or 0.3 for names containing "unsure"); fails names containing "bad". */
 const fakeClassify: JobClassifyFn = async function* (_model, paths) {
-  for (const path of paths) {
+  for await (const path of eachPath(paths)) {
     const label = basename(dirname(path))
     const index = Math.max(0, CIFAR_CLASSES.indexOf(label as (typeof CIFAR_CLASSES)[number]))
     if (basename(path).includes('bad')) yield { path, error: 'damaged or truncated image (test)' }

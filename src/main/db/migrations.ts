@@ -242,4 +242,22 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'engine calibrations',
+    sql: `
+      -- How fast each engine ran a model on this machine (a short run of the model alone), so batch
+      -- jobs and the CLI pick the fastest engine without measuring again. NULL: the engine is not
+      -- available here, and note says why.
+      CREATE TABLE engine_calibrations (
+        model_sha256       TEXT NOT NULL,
+        machine            TEXT NOT NULL,
+        engine             TEXT NOT NULL CHECK (engine IN ('webgpu', 'wasm', 'native')),
+        images_per_second  REAL CHECK (images_per_second IS NULL OR images_per_second > 0),
+        note               TEXT,
+        measured_at        TEXT NOT NULL,
+        PRIMARY KEY (model_sha256, machine, engine)
+      ) STRICT;
+    `,
+  },
 ]

@@ -29,8 +29,23 @@ async function pickExportFile(format: 'csv' | 'json'): Promise<string | null> {
   return result.canceled || !result.filePath ? null : result.filePath
 }
 
+async function pickFolder(purpose: 'job' | 'organize-out'): Promise<string | null> {
+  const parent = BrowserWindow.getFocusedWindow()
+  const options: Electron.OpenDialogOptions =
+    purpose === 'job'
+      ? { title: 'Choose a folder to classify', buttonLabel: 'Classify folder', properties: ['openDirectory'] }
+      : {
+          title: 'Choose where the organized photos go',
+          buttonLabel: 'Choose output folder',
+          properties: ['openDirectory', 'createDirectory'],
+        }
+  const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options)
+  return result.canceled ? null : (result.filePaths[0] ?? null)
+}
+
 export const electronDialogs: Dialogs = {
   pickPhotoFolders: pickFolders,
+  pickFolder,
   pickExportFile,
   pickModelFile: () => pickOne('Import a model', [{ name: 'ONNX models', extensions: ['onnx'] }]),
   pickLabelsFile: () =>

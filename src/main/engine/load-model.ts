@@ -6,12 +6,8 @@ import { parseModelCard, type ModelCard } from '../../shared/model-card'
 import { inferCard, sha256Hex } from './infer-card'
 import type { NodeEngine } from './node-ort'
 
-export interface LoadedModel {
+export interface LoadedModel extends ModelFile {
   classifier: Classifier
-  card: ModelCard
-  modelPath: string
-  /** The card file read, or undefined when the card was inferred from the graph. */
-  cardPath: string | undefined
 }
 
 /** `model.onnx` -> `model.card.json`; undefined for names that do not end in .onnx. */
@@ -19,11 +15,35 @@ export function cardPathFor(modelPath: string): string | undefined {
   return /\.onnx$/i.test(modelPath) ? modelPath.replace(/\.onnx$/i, '.card.json') : undefined
 }
 
+/** A model file and its card, not loaded into any session. */
+export interface ModelFile {
+  card: ModelCard
+  modelPath: string
+  /** The card file read, or undefined when the card was inferred from the graph. */
+  cardPath: string | undefined
+}
+
 /**
- * Loads an ONNX model with the card beside it (`X.card.json` for `X.onnx`), or, when there is none,
- * with a card inferred from the graph. Errors carry a message meant for a person.
+ * Reads an ONNX model's card: the one beside it (`X.card.json` for `X.onnx`), checked against the
+ * file's sha256, or, when there is none, one inferred from the graph (which opens a session on
+ * `engine` for a moment). Errors carry a message meant for a person.
  */
+export async function readModel(engine: NodeEngine, modelPath: string, labelsDir: string): Promise<ModelFile> {
+  return (await readModelBytes(engine, modelPath, labelsDir)).model
+}
+
+/** Loads an ONNX model with its card (see `readModel`) into a classifier on `engine`. */
 export async function loadModel(engine: NodeEngine, modelPath: string, labelsDir: string): Promise<LoadedModel> {
+  const { model, bytes } = await readModelBytes(engine, modelPath, labelsDir)
+  const classifier = await Classifier.create(engine.ort, bytes, model.card, engine.sessionOptions)
+  return { classifier, ...model }
+}
+
+async function readModelBytes(
+  engine: NodeEngine,
+  modelPath: string,
+  labelsDir: string,
+): Promise<{ model: ModelFile; bytes: Uint8Array }> {
   let bytes: Uint8Array
   try {
     bytes = await readFile(modelPath)
@@ -47,8 +67,7 @@ export async function loadModel(engine: NodeEngine, modelPath: string, labelsDir
       )
     })
   }
-  const classifier = await Classifier.create(engine.ort, bytes, card, engine.sessionOptions)
-  return { classifier, card, modelPath, cardPath }
+  return { model: { card, modelPath, cardPath }, bytes }
 }
 
 async function readCard(cardPath: string): Promise<ModelCard> {

@@ -14,6 +14,11 @@ export class EventHub {
     return () => this.sinks.delete(sink)
   }
 
+  /** Whether anyone listens (a window is open). */
+  hasSubscribers(): boolean {
+    return this.sinks.size > 0
+  }
+
   readonly emit: EmitEvent = <E extends EventName>(event: E, payload: EventPayload<E>) => {
     const checked = events[event].parse(payload)
     for (const sink of this.sinks) sink(event, checked)

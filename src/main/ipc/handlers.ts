@@ -9,7 +9,12 @@ import {
 } from '../../shared/ipc/contract'
 import type { Db } from '../db/database'
 import type { PhotoLibraryService } from '../tags/library-service'
+import { createJobsHandlers } from './jobs-handlers'
 import { createLibraryHandlers } from './library-handlers'
+import { createEngineHandlers } from './engine-handlers'
+import type { AppBatchEngine } from '../engine/app-batch-engine'
+import type { WebgpuRequests } from '../engine/webgpu-requests'
+import type { JobsService } from '../jobs/jobs-service'
 import type { CatalogDownloads } from '../library/catalog-downloads'
 import { importModel, inspectModelFile, type ImportDeps } from '../library/import-model'
 import { readLabelsFile } from '../library/labels'
@@ -24,6 +29,8 @@ export interface Dialogs {
   pickPhotoFolders(): Promise<string[] | null>
   /** Where to save an export; null when cancelled. */
   pickExportFile(format: 'csv' | 'json'): Promise<string | null>
+  /** A folder: the one a job classifies, or the output of an organize run (may be created); null when cancelled. */
+  pickFolder(purpose: 'job' | 'organize-out'): Promise<string | null>
 }
 
 export interface Services {
@@ -35,6 +42,9 @@ export interface Services {
   dialogs: Dialogs
   db: Db
   photos: PhotoLibraryService
+  jobs: JobsService
+  engines: AppBatchEngine
+  webgpu: WebgpuRequests
   emit: EmitEvent
 }
 
@@ -49,6 +59,8 @@ export function createHandlers(services: Services): HandlerTable {
       pickFolders: () => dialogs.pickPhotoFolders(),
       pickExportFile: (format) => dialogs.pickExportFile(format),
     }),
+    ...createEngineHandlers(services.engines, services.webgpu),
+    ...createJobsHandlers({ jobs: services.jobs, pickFolder: (purpose) => dialogs.pickFolder(purpose) }),
     'app:info': () => services.appInfo,
     'models:list': () => library.list(),
     'models:active': () => {

@@ -13,4 +13,13 @@ export {
   type JobOutcome,
   type JobState,
 } from './store'
-export { forModel, JobRunner, type JobClassifyFn, type JobPhase, type JobProgress, type JobRunnerDeps } from './runner'
+export {
+  eachPath,
+  forModel,
+  JobRunner,
+  pathStream,
+  type JobClassifyFn,
+  type JobPhase,
+  type JobProgress,
+  type JobRunnerDeps,
+} from './runner'

@@ -9,7 +9,7 @@ import {
   recordClassificationError,
   recordPredictions,
 } from '../tags/predictions'
-import { finishRun, markInterruptedRuns, startRun } from '../tags/runs'
+import { finishRun, markInterruptedRuns, startRun, type Run } from '../tags/runs'
 import type { ClassifyFn, ClassifyResult } from '../tags/classify-pending'
 import { stmt } from '../tags/sql'
 import { systemClock, type ScoredClass } from '../tags/types'
@@ -31,20 +31,38 @@ import {
 
 /**
  * Classifies files with a model, yielding one result per path as they arrive (any order): a
- * `ClassifyFn` that also names the model. It is consumed one result at a time, so a classifier that
- * decodes ahead by a batch or two holds no more than that (back-pressure).
+ * `ClassifyFn` that also names the model and takes its paths as a stream of chunks, so a job
+ * classifies the first photos its scan finds while the scan goes on. It is consumed one result at a
+ * time, so a classifier that reads ahead by a batch or two holds no more than that (back-pressure).
  */
 export type JobClassifyFn = (
   modelId: string,
-  paths: readonly string[],
+  paths: AsyncIterable<readonly string[]>,
   signal?: AbortSignal,
 ) => AsyncIterable<ClassifyResult>
 
-/** A JobClassifyFn for a single model (a job for another model fails with a clear message). */
+/** Every path of a stream of chunks, one at a time. */
+export async function* eachPath(paths: AsyncIterable<readonly string[]>): AsyncGenerator<string> {
+  for await (const chunk of paths) yield* chunk
+}
+
+/** A stream of one chunk. */
+export async function* pathStream(paths: readonly string[]): AsyncGenerator<readonly string[]> {
+  if (paths.length > 0) yield paths
+}
+
+/**
+ * A JobClassifyFn for a single model (a job for another model fails with a clear message). The
+ * ClassifyFn takes all paths at once, so it starts once the stream has ended.
+ */
 export function forModel(modelId: string, classify: ClassifyFn): JobClassifyFn {
   return (id, paths, signal) => {
     if (id !== modelId) throw new Error(`No classifier for the model "${id}" (this runner has "${modelId}").`)
-    return classify(paths, signal)
+    return (async function* () {
+      const all: string[] = []
+      for await (const path of eachPath(paths)) all.push(path)
+      yield* classify(all, signal)
+    })()
   }
 }
 
@@ -270,11 +288,9 @@ export class JobRunner {
         reporter.finish(db, job)
         return job
       }
-      reporter.phase(db, job, 'scanning')
-      const scanned = await this.scan(job, signal, reporter)
-      if (scanned) await this.classify(job, signal, reporter)
+      const complete = await this.scanAndClassify(job, signal, reporter)
       job = requireJob(db, job.id)
-      if (!signal.aborted) job = setJobState(db, job.id, 'done', this.now)
+      if (complete && !signal.aborted) job = setJobState(db, job.id, 'done', this.now)
       else if (active.stopAs) job = setJobState(db, job.id, active.stopAs, this.now)
     } catch (error) {
       if (signal.aborted)
@@ -287,63 +303,100 @@ export class JobRunner {
     return job
   }
 
-  /** Adds the folder to the library and the photos found to the job; false when stopped meanwhile. */
-  private async scan(job: Job, signal: AbortSignal, reporter: ProgressReporter): Promise<boolean> {
+  /**
+   * Scans the folder into the library and classifies its photos at the same time: each chunk of files
+   * the scan writes is settled at once (photos with a result for the model, or with the content of
+   * one, need no run) and the rest stream to the classifier. Photos left unclassified by an earlier
+   * session go first. True when both finished.
+   */
+  private async scanAndClassify(job: Job, signal: AbortSignal, reporter: ProgressReporter): Promise<boolean> {
+    const threshold = job.options.suggestionThreshold ?? getSuggestionThreshold(this.db)
+    const work = new ClassifyQueue(this.db, job, threshold, this.now)
+    // A classifier that fails stops the scan too.
+    const stop = new AbortController()
+    const stopScan = (): void => stop.abort()
+    signal.addEventListener('abort', stopScan)
+    reporter.phase(this.db, job, 'scanning')
+    work.enqueue(this.takeKnownResults(job, threshold))
+    try {
+      const scanning = this.scan(job, stop.signal, reporter, (photoIds) =>
+        work.enqueue(this.takeKnownResults(job, threshold, photoIds)),
+      )
+        .then((scanned) => {
+          if (scanned) reporter.phase(this.db, requireJob(this.db, job.id), 'classifying')
+          return scanned
+        })
+        .finally(() => work.close())
+      const classifying = this.classify(job, work, signal, reporter).catch((error: unknown) => {
+        stop.abort()
+        throw error
+      })
+      const [scanned] = await Promise.all([scanning, classifying])
+      return scanned && !signal.aborted
+    } finally {
+      signal.removeEventListener('abort', stopScan)
+    }
+  }
+
+  /** Adds the folder to the library and its photos to the job, chunk by chunk; false when stopped meanwhile. */
+  private async scan(
+    job: Job,
+    signal: AbortSignal,
+    reporter: ProgressReporter,
+    onChunk: (photoIds: number[]) => void,
+  ): Promise<boolean> {
     const { db, now } = this
+    const addToJob = (photoIds: readonly number[]): void => {
+      db.transaction(() => {
+        const add = stmt(db, 'INSERT OR IGNORE INTO job_photos (job_id, photo_id) VALUES (?, ?)')
+        for (const photoId of photoIds) add.run(job.id, photoId)
+        updateTotal(db, job.id, now)
+      })()
+    }
     const report = await addPaths([job.folder], {
       db,
       now,
       signal,
       ...(this.deps.scanConcurrency !== undefined && { concurrency: this.deps.scanConcurrency }),
+      onChunk: (photoIds) => {
+        addToJob(photoIds)
+        onChunk(photoIds)
+      },
       onProgress: ({ found, done }) => reporter.scanning(db, job.id, done, found),
     })
     db.transaction(() => {
-      const add = stmt(db, 'INSERT OR IGNORE INTO job_photos (job_id, photo_id) VALUES (?, ?)')
-      for (const photoId of report.photoIds) add.run(job.id, photoId)
       for (const skipped of report.skipped) recordJobError(db, job.id, { stage: 'scan', ...skipped }, now)
-      stmt(
-        db,
-        `UPDATE jobs SET total = (SELECT count(*) FROM job_photos WHERE job_id = @id),
-           skipped = (SELECT count(*) FROM job_errors WHERE job_id = @id AND stage = 'scan'), updated_at = @at
-         WHERE id = @id`,
-      ).run({ id: job.id, at: now().toISOString() })
+      updateTotal(db, job.id, now)
     })()
     return !report.cancelled && !signal.aborted
   }
 
-  private async classify(job: Job, signal: AbortSignal, reporter: ProgressReporter): Promise<void> {
+  private async classify(
+    job: Job,
+    work: ClassifyQueue,
+    signal: AbortSignal,
+    reporter: ProgressReporter,
+  ): Promise<void> {
     const { db, now } = this
-    const { modelId } = job
-    const threshold = job.options.suggestionThreshold ?? getSuggestionThreshold(db)
-    const needed = this.takeKnownResults(job, threshold)
-    reporter.phase(db, requireJob(db, job.id), 'classifying')
-    if (needed.length === 0 || signal.aborted) return
-
-    // One run of the model per content: photos with the same sha256 share the first one's result.
-    const groups = new Map<string, Pending[]>()
-    for (const photo of needed) groups.set(photo.sha256, [...(groups.get(photo.sha256) ?? []), photo])
-    const byPath = new Map([...groups.values()].map((group) => [group[0]!.path, group]))
-
-    const run = startRun(db, modelId, byPath.size, now)
     let finished = false
     try {
-      for await (const result of this.deps.classify(modelId, [...byPath.keys()], signal)) {
-        const group = byPath.get(result.path)
+      for await (const result of this.deps.classify(job.modelId, work.paths(), signal)) {
+        const group = work.take(result.path)
         if (group === undefined) continue
-        byPath.delete(result.path)
-        this.record(job.id, modelId, group, result, run.id, threshold)
+        this.record(job.id, job.modelId, group, result, work.runId(), work.threshold)
         reporter.classified(db, job.id, result.path)
         if (signal.aborted) break
       }
       // Paths the classifier never answered for (it should answer every one) fail rather than hang.
       if (!signal.aborted) {
-        for (const [path, group] of byPath) {
-          this.record(job.id, modelId, group, { path, error: 'no result from the classifier' }, run.id, threshold)
+        for (const [path, group] of work.unanswered()) {
+          const result = { path, error: 'no result from the classifier' }
+          this.record(job.id, job.modelId, group, result, work.runId(), work.threshold)
         }
       }
       finished = true
     } finally {
-      finishRun(db, run.id, finished && !signal.aborted ? 'finished' : signal.aborted ? 'cancelled' : 'failed', now)
+      work.finish(finished && !signal.aborted ? 'finished' : signal.aborted ? 'cancelled' : 'failed', now)
     }
   }
 
@@ -352,18 +405,24 @@ export class JobRunner {
    * classified (or failed on, unless `retryFailed`), and those whose content it classified under
    * another path. Returns the photos left to classify, by path.
    */
-  private takeKnownResults(job: Job, threshold: number): Pending[] {
+  private takeKnownResults(job: Job, threshold: number, photoIds?: readonly number[]): Pending[] {
     const { db, now } = this
     const { modelId } = job
     const retryFailed = job.options.retryFailed === true
+    if (photoIds?.length === 0) return []
     return db.transaction(() => {
       const rows = stmt(
         db,
         `SELECT p.id, p.path, p.sha256, c.error, c.k FROM job_photos jp
            JOIN photos p ON p.id = jp.photo_id
            LEFT JOIN classifications c ON c.photo_id = p.id AND c.model_id = @modelId
-         WHERE jp.job_id = @jobId AND jp.outcome IS NULL ORDER BY p.path`,
-      ).all({ jobId: job.id, modelId }) as (Pending & { error: string | null; k: number | null })[]
+         WHERE jp.job_id = @jobId AND jp.outcome IS NULL
+           AND (@ids IS NULL OR jp.photo_id IN (SELECT value FROM json_each(@ids)))
+         ORDER BY p.path`,
+      ).all({ jobId: job.id, modelId, ids: photoIds ? JSON.stringify(photoIds) : null }) as (Pending & {
+        error: string | null
+        k: number | null
+      })[]
       const needed: Pending[] = []
       let reused = 0
       let failed = 0
@@ -480,6 +539,8 @@ class ProgressReporter {
   private classifyStarted: number | undefined
   private classifiedHere = 0
   private current: string | null = null
+  /** Files the scan has found so far (the total while it runs). */
+  private found = 0
 
   constructor(
     private readonly emit: ((progress: JobProgress) => void) | undefined,
@@ -488,26 +549,16 @@ class ProgressReporter {
 
   phase(db: Db, job: Job, phase: JobPhase): void {
     this.phaseName = phase
-    if (phase === 'classifying') this.classifyStarted = performance.now()
     this.send(db, job, true)
   }
 
-  scanning(db: Db, jobId: number, done: number, found: number): void {
-    if (!this.emit || !this.due()) return
-    this.emit({
-      jobId,
-      state: 'running',
-      phase: 'scanning',
-      done,
-      total: found,
-      rate: 0,
-      eta: null,
-      current: null,
-      errors: jobErrorCount(db, jobId),
-    })
+  scanning(db: Db, jobId: number, _done: number, found: number): void {
+    this.found = found
+    if (this.emit && this.due()) this.send(db, requireJob(db, jobId), false)
   }
 
   classified(db: Db, jobId: number, path: string): void {
+    this.classifyStarted ??= performance.now()
     this.classifiedHere++
     this.current = path
     if (this.emit && this.due()) this.send(db, requireJob(db, jobId), false)
@@ -529,19 +580,115 @@ class ProgressReporter {
     if (!this.emit) return
     if (force) this.last = performance.now()
     const seconds = this.classifyStarted === undefined ? 0 : (performance.now() - this.classifyStarted) / 1000
-    const rate = seconds > 0.2 && this.classifiedHere > 0 ? this.classifiedHere / seconds : 0
+    const rate = seconds > 0.2 && this.classifiedHere > 1 ? (this.classifiedHere - 1) / seconds : 0
     const done = job.classified + job.failed + job.reused
-    const left = this.phaseName === 'scanning' ? Infinity : Math.max(0, job.total - done)
+    const scanning = this.phaseName === 'scanning'
+    // While the scan runs, the files found so far (photos and files it could not take) stand for the total.
+    const total = scanning ? Math.max(job.total, this.found - job.skipped, done) : job.total
+    const left = Math.max(0, total - done)
     this.emit({
       jobId: job.id,
       state: job.state,
       phase: this.phaseName,
       done,
-      total: job.total,
+      total,
       rate,
-      eta: left === 0 ? 0 : rate > 0 ? left / rate : null,
+      eta: left === 0 && !scanning ? 0 : rate > 0 ? left / rate : null,
       current: this.current,
       errors: jobErrorCount(db, job.id),
     })
+  }
+}
+
+function updateTotal(db: Db, jobId: number, now: () => Date): void {
+  stmt(
+    db,
+    `UPDATE jobs SET total = (SELECT count(*) FROM job_photos WHERE job_id = @id),
+       skipped = (SELECT count(*) FROM job_errors WHERE job_id = @id AND stage = 'scan'), updated_at = @at
+     WHERE id = @id`,
+  ).run({ id: jobId, at: now().toISOString() })
+}
+
+/**
+ * The photos of a running job waiting for the classifier, as a stream of path chunks. Photos with the
+ * same content go as one (the first path stands for its group until its result is recorded). The
+ * classification run is started with the first photo queued and counts every photo handed over.
+ */
+class ClassifyQueue {
+  private readonly groups = new Map<string, Pending[]>()
+  private readonly byPath = new Map<string, Pending[]>()
+  private readonly handed = new Set<number>()
+  private readonly chunks: string[][] = []
+  private wake: (() => void) | undefined
+  private closed = false
+  private run: Run | undefined
+
+  constructor(
+    private readonly db: Db,
+    private readonly job: Job,
+    readonly threshold: number,
+    private readonly now: () => Date,
+  ) {}
+
+  enqueue(photos: readonly Pending[]): void {
+    const fresh: string[] = []
+    for (const photo of photos) {
+      if (this.handed.has(photo.id)) continue
+      this.handed.add(photo.id)
+      const group = this.groups.get(photo.sha256)
+      if (group) {
+        group.push(photo)
+        continue
+      }
+      const created = [photo]
+      this.groups.set(photo.sha256, created)
+      this.byPath.set(photo.path, created)
+      fresh.push(photo.path)
+    }
+    if (fresh.length === 0) return
+    this.run ??= startRun(this.db, this.job.modelId, 0, this.now)
+    stmt(this.db, 'UPDATE runs SET total = total + ? WHERE id = ?').run(fresh.length, this.run.id)
+    this.chunks.push(fresh)
+    this.wake?.()
+  }
+
+  /** No more photos will come. */
+  close(): void {
+    this.closed = true
+    this.wake?.()
+  }
+
+  async *paths(): AsyncGenerator<readonly string[]> {
+    for (;;) {
+      const chunk = this.chunks.shift()
+      if (chunk) yield chunk
+      else if (this.closed) return
+      else {
+        await new Promise<void>((resolve) => (this.wake = resolve))
+        this.wake = undefined
+      }
+    }
+  }
+
+  /** The group a result is for (once); undefined for a path not asked for or already answered. */
+  take(path: string): Pending[] | undefined {
+    const group = this.byPath.get(path)
+    if (group === undefined) return undefined
+    this.byPath.delete(path)
+    this.groups.delete(group[0]!.sha256)
+    return group
+  }
+
+  unanswered(): [string, Pending[]][] {
+    return [...this.byPath]
+  }
+
+  runId(): number {
+    if (!this.run) throw new Error('No classification run was started.')
+    return this.run.id
+  }
+
+  finish(status: 'finished' | 'cancelled' | 'failed', now: () => Date): void {
+    if (this.run) finishRun(this.db, this.run.id, status, now)
   }
 }

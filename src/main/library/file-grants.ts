@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { basename } from 'node:path'
-import type { PickedFile } from '../../shared/ipc/contract'
+import type { PickedFile, PickedFolder } from '../../shared/ipc/contract'
 
 /**
  * Files the person chose (in a dialog, or by dropping them), kept behind random tokens: the renderer
@@ -27,5 +27,32 @@ export class FileGrants {
 
   revoke(token: string): void {
     this.paths.delete(token)
+  }
+}
+
+/**
+ * Folders the person chose in a dialog, kept behind random tokens like files, each for one purpose:
+ * a token for a job's folder cannot name an organize output, nor the other way round.
+ */
+export class FolderGrants<Purpose extends string = string> {
+  private readonly folders = new Map<string, { path: string; purpose: Purpose }>()
+
+  grant(path: string, purpose: Purpose): PickedFolder {
+    if (!statSync(path).isDirectory()) throw new Error(`${basename(path) || path} is not a folder.`)
+    const token = randomUUID()
+    this.folders.set(token, { path, purpose })
+    return { token, name: basename(path) || path, path }
+  }
+
+  path(token: string, purpose: Purpose): string {
+    const grant = this.folders.get(token)
+    if (grant === undefined || grant.purpose !== purpose) {
+      throw new Error('That folder is no longer available: choose it again.')
+    }
+    return grant.path
+  }
+
+  revoke(token: string): void {
+    this.folders.delete(token)
   }
 }

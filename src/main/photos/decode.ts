@@ -1,5 +1,5 @@
 import sharp from 'sharp'
-import type { DecodedImage } from '../../shared/preprocess/preprocess'
+import type { DecodedImage, PreprocessSpec } from '../../shared/preprocess/preprocess'
 
 /** Largest photo we agree to decode, in pixels (about 16k × 16k); bigger files are refused. */
 export const MAX_DECODE_PIXELS = 268_402_689
@@ -11,6 +11,28 @@ export const MAX_DECODE_PIXELS = 268_402_689
 export async function decodeImage(input: string | Uint8Array): Promise<DecodedImage> {
   const { data, info } = await sharp(input, { limitInputPixels: MAX_DECODE_PIXELS, failOn: 'error' })
     .rotate()
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true })
+    .catch((error: unknown) => explainDecodeFailure(input, error))
+  if (info.channels !== 3) throw new Error(`Unexpected channel count ${info.channels} after decoding.`)
+  return { width: info.width, height: info.height, channels: 3, data }
+}
+
+/**
+ * Decodes a photo for a model like `decodeImage`, but lets libvips shrink a large photo while it loads
+ * (JPEG DCT scaling, then Lanczos) to no less than twice the size the preprocessing resamples to, so
+ * the preprocessing's own antialiased resample still decides the pixels while a 12-megapixel JPEG costs
+ * a fraction of a full decode in time and memory. Photos already that small are decoded as they are.
+ */
+export async function decodeForModel(input: string | Uint8Array, spec: PreprocessSpec): Promise<DecodedImage> {
+  const { width, height } = spec.input
+  const { resize, shorterSide } = spec.preprocessing
+  const side = 2 * (resize === 'shorter-side' ? (shorterSide ?? Math.max(width, height)) : Math.max(width, height))
+  const { data, info } = await sharp(input, { limitInputPixels: MAX_DECODE_PIXELS, failOn: 'error' })
+    .rotate()
+    .resize({ width: side, height: side, fit: 'outside', withoutEnlargement: true })
     .removeAlpha()
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })

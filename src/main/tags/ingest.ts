@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto'
 import { existsSync, type Dirent, type Stats } from 'node:fs'
-import { readdir, stat } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join, resolve, sep } from 'node:path'
-import sharp from 'sharp'
+import sharp, { type Metadata } from 'sharp'
 import { sha256File } from '../fs/hash'
 import type { Db } from '../db/database'
 import { stmt } from './sql'
@@ -39,6 +40,8 @@ export interface IngestDeps {
   now?: () => Date
   signal?: AbortSignal
   onProgress?: (progress: IngestProgress) => void
+  /** After each chunk of files is written: the photos it added or met (each photo once per call). */
+  onChunk?: (photoIds: number[]) => void
   /** Files hashed and read at the same time (default 4). */
   concurrency?: number
 }
@@ -88,7 +91,7 @@ const CHUNK = 128
  * are listed in `skipped` with the reason.
  */
 export async function addPaths(paths: readonly string[], deps: IngestDeps): Promise<IngestReport> {
-  const { db, now = systemClock, signal, onProgress, concurrency = 4 } = deps
+  const { db, now = systemClock, signal, onProgress, onChunk, concurrency = 4 } = deps
   const report: IngestReport = {
     added: 0,
     moved: 0,
@@ -124,15 +127,18 @@ export async function addPaths(paths: readonly string[], deps: IngestDeps): Prom
     }
     const chunk = unique.slice(start, start + CHUNK)
     const inspected = await mapWithConcurrency(chunk, concurrency, (path) => inspect(db, path))
+    const stored: number[] = []
     db.transaction(() => {
       for (const item of inspected) {
         const id = store(db, item, report, now)
         if (id !== undefined && !seen.has(id)) {
           seen.add(id)
-          report.photoIds.push(id)
+          stored.push(id)
         }
       }
     })()
+    report.photoIds.push(...stored)
+    onChunk?.(stored)
     onProgress?.({ found: unique.length, done: Math.min(unique.length, start + CHUNK) })
   }
   // Photos under a folder scanned whole that the scan did not meet, and whose file is gone.
@@ -272,11 +278,24 @@ function sameFile(photo: Photo, stats: Stats): boolean {
 
 /** Hashes a file and reads its upright size and EXIF date; throws for what sharp cannot read. */
 export async function readPhotoFile(path: string, stats?: Stats): Promise<PhotoFile> {
-  const [meta, sha256] = await Promise.all([sharp(path).metadata(), sha256File(path)])
+  const s = stats ?? (await stat(path))
+  const [meta, sha256] = s.size <= READ_WHOLE_BYTES ? await readSmallFile(path) : await readLargeFile(path)
   const { width, height } = meta.autoOrient
   if (!(width > 0 && height > 0)) throw new Error(`could not read the image size of ${path}`)
-  const s = stats ?? (await stat(path))
   return { path, size: s.size, mtimeMs: Math.trunc(s.mtimeMs), sha256, width, height, takenAt: exifTakenAt(meta.exif) }
+}
+
+/** Files up to this size are read once, for both the hash and the header; larger ones are streamed. */
+const READ_WHOLE_BYTES = 8 * 1024 * 1024
+
+async function readSmallFile(path: string): Promise<[Metadata, string]> {
+  const bytes = await readFile(path)
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  return [await sharp(bytes).metadata(), sha256]
+}
+
+function readLargeFile(path: string): Promise<[Metadata, string]> {
+  return Promise.all([sharp(path).metadata(), sha256File(path)])
 }
 
 /** Writes one inspected file; returns its photo id (undefined when skipped). */

@@ -2,12 +2,15 @@ import { useEffect } from 'react'
 import { startApp } from './actions'
 import { ArchitectureScreen } from './components/architecture/ArchitectureScreen'
 import { ClassifyScreen } from './components/ClassifyScreen'
+import { JobsScreen } from './components/jobs/JobsScreen'
 import { LibraryScreen } from './components/library/LibraryScreen'
 import { ModelsScreen } from './components/models/ModelsScreen'
 import { NoticeToast } from './components/NoticeToast'
 import { ReviewScreen } from './components/review/ReviewScreen'
 import { Sidebar } from './components/Sidebar'
+import { startWebgpuResponder } from './engine/webgpu-measure'
 import { useGlobalShortcuts } from './hooks'
+import { startJobs } from './jobs/actions'
 import { startLibrary } from './library/actions'
 import { startModels } from './models/actions'
 import { useNavStore, type Place } from './nav'
@@ -25,6 +28,8 @@ function Screen({ place }: { place: Place }) {
       return <LibraryScreen />
     case 'review':
       return <ReviewScreen />
+    case 'jobs':
+      return <JobsScreen />
   }
 }
 
@@ -36,6 +41,8 @@ export function App() {
     startModels()
     startLibrary()
     startReview()
+    startJobs()
+    startWebgpuResponder()
   }, [])
   useGlobalShortcuts()
 

@@ -15,7 +15,7 @@ export function modalOpen(): boolean {
 
 /**
  * The window's keys, on every screen: Ctrl/⌘ + a place's digit (1 Classify, 2 Models, 3 Architecture,
- * 4 Library, 5 Review) goes there, Ctrl/⌘+I imports a model.
+ * 4 Library, 5 Review, 6 Jobs) goes there, Ctrl/⌘+I imports a model.
  */
 export function useGlobalShortcuts(): void {
   useEffect(() => {

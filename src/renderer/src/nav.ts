@@ -2,7 +2,7 @@ import { create } from 'zustand'
 import { shortcutLabel } from './lib/format'
 
 /** The window's places, in the sidebar's order. */
-export type Place = 'classify' | 'models' | 'architecture' | 'library' | 'review'
+export type Place = 'classify' | 'models' | 'architecture' | 'library' | 'review' | 'jobs'
 
 export interface PlaceInfo {
   id: Place
@@ -33,6 +33,12 @@ export const PLACES: readonly PlaceInfo[] = [
     label: 'Review',
     digit: '5',
     hint: "The model's suggestions, one photo at a time: A accepts, R rejects",
+  },
+  {
+    id: 'jobs',
+    label: 'Jobs',
+    digit: '6',
+    hint: 'Classify whole folders in the background, then sort them into class folders',
   },
 ]
 

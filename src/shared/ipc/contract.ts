@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ENGINE_KINDS } from '../engine/engine-kind'
 import { GraphSummarySchema, ModelCardSchema, PreprocessingSchema } from '../model-card'
 
 /**
@@ -318,6 +319,185 @@ export const LibraryProgressSchema = z.object({
   done: z.number().int(),
 })
 
+// ---- Folder jobs and organize ----
+
+const JobId = z.number().int().positive()
+const RunId = z.number().int().positive()
+const Count = z.number().int().nonnegative()
+export const JobStateSchema = z.enum(['queued', 'running', 'paused', 'cancelled', 'done', 'failed'])
+export type JobStateName = z.infer<typeof JobStateSchema>
+
+/** A folder job: scan a folder into the library and classify its photos with one model. */
+export const JobItemSchema = z.object({
+  id: JobId,
+  folder: z.string(),
+  /** The folder's own name, for lists. */
+  folderName: z.string(),
+  modelId: z.string(),
+  /** The model's name in the library (its id when the model is gone). */
+  modelName: z.string(),
+  state: JobStateSchema,
+  /** Photos of the folder; of them, classified by this job, failed, and already classified before. */
+  total: Count,
+  classified: Count,
+  failed: Count,
+  reused: Count,
+  /** Files the scan could not take (not an image, unreadable). */
+  skipped: Count,
+  /** Why the job failed. */
+  message: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+})
+export type JobItem = z.infer<typeof JobItemSchema>
+
+export const JobProgressSchema = z.object({
+  jobId: JobId,
+  state: JobStateSchema,
+  phase: z.enum(['scanning', 'classifying', 'finished']),
+  /** Photos with a result (classified, failed or reused); while scanning, files handled. */
+  done: Count,
+  /** Photos of the folder; while scanning, files found so far. */
+  total: Count,
+  /** Images per second through the model (0 until known). */
+  rate: z.number().nonnegative(),
+  /** Seconds left at that rate; null when unknown. */
+  eta: z.number().nonnegative().nullable(),
+  /** The file whose result arrived last. */
+  current: z.string().nullable(),
+  /** Files with an error so far (scan or classify). */
+  errors: Count,
+})
+export type JobProgressItem = z.infer<typeof JobProgressSchema>
+
+export const JobErrorSchema = z.object({
+  stage: z.enum(['scan', 'classify']),
+  path: z.string(),
+  reason: z.string(),
+  at: z.string(),
+})
+export type JobErrorItem = z.infer<typeof JobErrorSchema>
+
+/** A folder the person chose in a dialog: the main process keeps its path behind the token. */
+export const PickedFolderSchema = z.object({
+  token: z.string().uuid(),
+  name: z.string(),
+  /** For display only: requests name the token, never the path. */
+  path: z.string(),
+})
+export type PickedFolder = z.infer<typeof PickedFolderSchema>
+
+export const OrganizeModeSchema = z.enum(['copy', 'move'])
+export type OrganizeModeName = z.infer<typeof OrganizeModeSchema>
+export const OrganizeActionSchema = z.enum(['organize', 'rollback', 'undo'])
+export type OrganizeActionName = z.infer<typeof OrganizeActionSchema>
+export const OrganizeRunStateSchema = z.enum(['running', 'done', 'rolling-back', 'rolled-back', 'undoing', 'undone'])
+export type OrganizeRunStateName = z.infer<typeof OrganizeRunStateSchema>
+
+/** What an organize run would do: the folders with their counts, the first steps, what stays. */
+export const OrganizePlanPreviewSchema = z.object({
+  /** Names the plan the main process keeps; `organize:execute` takes only this. */
+  planId: z.string().uuid(),
+  jobId: JobId,
+  folder: z.string(),
+  out: z.string(),
+  mode: OrganizeModeSchema,
+  threshold: z.number().min(0).max(1),
+  /** One per folder under `out`, most files first; `label` null for `_uncertain`. */
+  groups: z.array(z.object({ folder: z.string(), label: z.string().nullable(), count: Count })),
+  /** The first steps, in source path order (destinations relative to `out`). */
+  steps: z.array(
+    z.object({ source: z.string(), dest: z.string(), folder: z.string(), label: z.string().nullable(), p: z.number() }),
+  ),
+  totalSteps: Count,
+  /** The first photos left where they are, with the reason. */
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+  skippedCount: Count,
+})
+export type OrganizePlanPreview = z.infer<typeof OrganizePlanPreviewSchema>
+
+export const OrganizeRunItemSchema = z.object({
+  id: RunId,
+  jobId: z.number().int().nullable(),
+  modelId: z.string(),
+  folder: z.string().nullable(),
+  out: z.string(),
+  mode: OrganizeModeSchema,
+  threshold: z.number(),
+  state: OrganizeRunStateSchema,
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  undoneAt: z.string().nullable(),
+  total: Count,
+  /** Steps by state. */
+  steps: z.object({
+    pending: Count,
+    started: Count,
+    done: Count,
+    failed: Count,
+    undoing: Count,
+    undone: Count,
+    kept: Count,
+  }),
+  /** What the app is doing with it right now, if anything. */
+  busy: OrganizeActionSchema.nullable(),
+  /** Left half done by a crash or a quit: to be finished (or rolled back). */
+  interrupted: z.boolean(),
+  /** The first files it could not place or put back, with the reason. */
+  problems: z.array(z.object({ source: z.string(), dest: z.string(), reason: z.string() })),
+})
+export type OrganizeRunItem = z.infer<typeof OrganizeRunItemSchema>
+
+export const OrganizeProgressSchema = z.object({
+  runId: RunId,
+  action: OrganizeActionSchema,
+  /** Steps settled (for undo and rollback: reversed or kept). */
+  done: Count,
+  total: Count,
+  failed: Count,
+  /** Files per second (0 until known). */
+  rate: z.number().nonnegative(),
+  /** Seconds left at that rate; null when unknown. */
+  eta: z.number().nonnegative().nullable(),
+  current: z.string().nullable(),
+})
+export type OrganizeProgressItem = z.infer<typeof OrganizeProgressSchema>
+
+const JobIdInput = z.object({ jobId: JobId })
+const RunIdInput = z.object({ runId: RunId })
+const RunStarted = z.object({ runId: RunId })
+
+export const EngineKindSchema = z.enum(ENGINE_KINDS)
+
+/** One engine's figure for a model on this machine: img/s through the model, or why it is not available. */
+export const EngineMeasurementSchema = z.object({
+  engine: EngineKindSchema,
+  imagesPerSecond: z.number().positive().nullable(),
+  note: z.string().nullable(),
+  measuredAt: z.string(),
+})
+
+/** The engine batch jobs use for a model, why, and the figures behind it (none before the first measurement). */
+export const EngineChoiceSchema = z.object({
+  modelId: z.string(),
+  /** The engine asked for in settings; null: the fastest measured. */
+  override: EngineKindSchema.nullable(),
+  choice: z
+    .object({ engine: EngineKindSchema, reason: z.string(), measurements: z.array(EngineMeasurementSchema) })
+    .nullable(),
+})
+export type EngineChoiceView = z.infer<typeof EngineChoiceSchema>
+
+/** The main process asks the window to measure WebGPU for a model (only the renderer has WebGPU). */
+export const WebgpuMeasureRequestSchema = z.object({
+  requestId: z.number().int().positive(),
+  modelId: z.string(),
+  modelUrl: z.string().startsWith('/'),
+  input: z.object({ height: z.number().int().positive(), width: z.number().int().positive() }),
+})
+
 const NoInput = z.undefined()
 const ModelId = z.object({ id: z.string().min(1).max(100) })
 const ModelList = z.array(ModelSummarySchema)
@@ -439,6 +619,72 @@ export const contract = {
     input: z.object({ format: z.enum(['csv', 'json']) }),
     output: z.object({ path: z.string(), rows: z.number().int() }).nullable(),
   },
+  /** Every folder job, most recent first. */
+  'jobs:list': { input: NoInput, output: z.array(JobItemSchema) },
+  /** Opens the folder dialog for a job's folder; null when cancelled. */
+  'jobs:pickFolder': { input: NoInput, output: PickedFolderSchema.nullable() },
+  /** Creates a job for a picked folder and starts it (after any job running); the model defaults to the active one. */
+  'jobs:start': {
+    input: z.object({ folderToken: z.string().uuid(), modelId: z.string().min(1).max(100).optional() }),
+    output: JobItemSchema,
+  },
+  /** Stops a job after the image in flight; resume picks it up where it stopped. */
+  'jobs:pause': { input: JobIdInput, output: JobItemSchema },
+  /** Runs a paused, failed or interrupted job again from where it stopped. */
+  'jobs:resume': { input: JobIdInput, output: JobItemSchema },
+  'jobs:cancel': { input: JobIdInput, output: JobItemSchema },
+  /** A page of the files a job could not take or classify, with the reason. */
+  'jobs:errors': {
+    input: JobIdInput.extend({
+      offset: z.number().int().nonnegative().optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    }),
+    output: z.object({ errors: z.array(JobErrorSchema), total: Count }),
+  },
+  /** Opens the folder dialog for the output of an organize run; null when cancelled. */
+  'organize:pickOut': { input: NoInput, output: PickedFolderSchema.nullable() },
+  /** Plans organizing a finished job's photos into the picked folder; nothing is touched yet. */
+  'organize:plan': {
+    input: JobIdInput.extend({
+      outToken: z.string().uuid(),
+      threshold: z.number().min(0).max(1),
+      mode: OrganizeModeSchema,
+    }),
+    output: OrganizePlanPreviewSchema,
+  },
+  /** Starts carrying out a plan in the background; `organize:progress` and `organize:changed` follow it. */
+  'organize:execute': { input: z.object({ planId: z.string().uuid() }), output: RunStarted },
+  /** Stops an organize, undo or rollback after the file in flight. */
+  'organize:cancel': { input: RunIdInput, output: z.object({ cancelled: z.boolean() }) },
+  /** Organize runs, most recent first: a job's, or all. */
+  'organize:runs': {
+    input: z.object({ jobId: JobId.optional() }),
+    output: z.array(OrganizeRunItemSchema),
+  },
+  /** Undoes a finished run in the background: copies removed, moved files put back. */
+  'organize:undo': { input: RunIdInput, output: RunStarted },
+  /** Puts back what an interrupted run did, in the background. */
+  'organize:rollback': { input: RunIdInput, output: RunStarted },
+  /** Finishes an interrupted run, in the background. */
+  'organize:resume': { input: RunIdInput, output: RunStarted },
+  /** The engine batch jobs use for a model, from the figures measured so far (nothing is measured). */
+  'engine:choice': { input: ModelId, output: EngineChoiceSchema },
+  /** Measures every engine for a model on this machine (a few seconds), then chooses. */
+  'engine:measure': { input: ModelId, output: EngineChoiceSchema },
+  /** The engine for batch jobs from now on (a CPU engine: batches run in the engine process); null: the fastest. */
+  'engine:setOverride': {
+    input: z.object({ engine: z.enum(['native', 'wasm']).nullable() }),
+    output: z.object({ override: EngineKindSchema.nullable() }),
+  },
+  /** The window's answer to `engine:measureWebgpu`. */
+  'engine:webgpuMeasured': {
+    input: z.object({
+      requestId: z.number().int().positive(),
+      imagesPerSecond: z.number().positive().nullable(),
+      note: z.string().max(500).nullable(),
+    }),
+    output: z.object({ accepted: z.boolean() }),
+  },
 } as const
 
 /** Main → renderer events. */
@@ -447,6 +693,21 @@ export const events = {
   'library:progress': LibraryProgressSchema,
   /** Photos were added or changed: grids and counts should refresh. */
   'library:changed': z.object({ reason: z.enum(['added', 'classified', 'tags']) }),
+  'jobs:progress': JobProgressSchema,
+  /** A job was created, or stopped (done, paused, cancelled, failed): lists should refresh. */
+  'jobs:changed': z.object({ jobId: JobId, state: JobStateSchema }),
+  'organize:progress': OrganizeProgressSchema,
+  /** An organize, undo or rollback began or ended (`error` when it could not go on): histories should refresh. */
+  'organize:changed': z.object({
+    runId: RunId,
+    jobId: z.number().int().nullable(),
+    action: OrganizeActionSchema,
+    state: OrganizeRunStateSchema,
+    busy: z.boolean(),
+    error: z.string().optional(),
+  }),
+  /** Measure WebGPU for this model and answer with `engine:webgpuMeasured`. */
+  'engine:measureWebgpu': WebgpuMeasureRequestSchema,
 } as const
 
 export type Contract = typeof contract

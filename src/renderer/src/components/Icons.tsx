@@ -261,3 +261,30 @@ export function PlusIcon(props: IconProps) {
     </Icon>
   )
 }
+
+/** Jobs: a folder with a progress bar. */
+export function JobsIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M3.5 17.5v-11a2 2 0 0 1 2-2h3.6l2 2.2h7.4a2 2 0 0 1 2 2v8.8a2 2 0 0 1-2 2h-13a2 2 0 0 1-2-2Z" />
+      <path d="M7.5 14.5h9" strokeOpacity="0.35" />
+      <path d="M7.5 14.5h5" />
+    </Icon>
+  )
+}
+
+export function PauseIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M9 5.5v13M15 5.5v13" />
+    </Icon>
+  )
+}
+
+export function PlayIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M7.5 5.2v13.6a.7.7 0 0 0 1.06.6l10.6-6.8a.7.7 0 0 0 0-1.2L8.56 4.6a.7.7 0 0 0-1.06.6Z" />
+    </Icon>
+  )
+}

@@ -5,7 +5,7 @@ import { showModel } from '../models/actions'
 import { PLACES, placeShortcut, useNavStore, type Place } from '../nav'
 import { useClassifyStore } from '../store'
 import { EngineStatus } from './EngineStatus'
-import { GridIcon, LayersIcon, LensLogo, ReviewIcon, SparkIcon, StagesIcon } from './Icons'
+import { GridIcon, JobsIcon, LayersIcon, LensLogo, ReviewIcon, SparkIcon, StagesIcon } from './Icons'
 
 const PLACE_ICONS: Record<Place, ComponentType<SVGProps<SVGSVGElement>>> = {
   classify: SparkIcon,
@@ -13,6 +13,7 @@ const PLACE_ICONS: Record<Place, ComponentType<SVGProps<SVGSVGElement>>> = {
   architecture: StagesIcon,
   library: GridIcon,
   review: ReviewIcon,
+  jobs: JobsIcon,
 }
 
 /** The places, as buttons: the current one marked; Ctrl/⌘ + digit goes there from anywhere. */

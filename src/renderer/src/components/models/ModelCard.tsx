@@ -7,6 +7,7 @@ import { useModelsStore } from '../../models/store'
 import { dangerGhostButton, ghostButton, primaryButton, secondaryButton } from '../buttons'
 import { AlertIcon, CheckIcon, GaugeIcon, PencilIcon, TrashIcon } from '../Icons'
 import { Spinner } from '../Spinner'
+import { BatchEngineRow } from './BatchEngineRow'
 import { BenchmarkPanel } from './BenchmarkPanel'
 import { inputSizeText, labelsName, ORIGIN_NAMES } from './describe'
 import { RenameField } from './RenameField'
@@ -233,6 +234,7 @@ export const ModelCard = memo(function ModelCard({ model, catalogEntry }: Props)
       )}
 
       <BenchmarkPanel modelId={model.id} />
+      <BatchEngineRow modelId={model.id} />
 
       {error && (
         <p

@@ -9,6 +9,7 @@ import { Kbd } from '../Kbd'
 import { Spinner } from '../Spinner'
 import { CatalogSection } from './CatalogSection'
 import { DeleteDialog } from './DeleteDialog'
+import { EngineOverrideSelect } from './EngineOverrideSelect'
 import { ImportDialog } from './ImportDialog'
 import { ModelCard } from './ModelCard'
 
@@ -136,7 +137,8 @@ export function ModelsScreen() {
             {formatCount(count, 'model')} in the library
           </span>
         )}
-        <div className="ml-auto flex items-center gap-2">
+        <div className="ml-auto flex items-center gap-4">
+          <EngineOverrideSelect />
           <ImportButton />
         </div>
       </header>

@@ -1,0 +1,32 @@
+import { utilityProcess } from 'electron'
+import type { EnginePort } from '../engine/engine-port'
+import type { WorkerReply } from '../engine/engine-protocol'
+
+/**
+ * The engine worker in an Electron utility process: a Node process of its own, so inference, decoding
+ * and preprocessing never run on the main process's event loop, and a crash there leaves the app up.
+ */
+export function spawnUtilityEngine(script: string): EnginePort {
+  const child = utilityProcess.fork(script, [], { serviceName: 'ResNet Lens engine', stdio: 'inherit' })
+  let exited = false
+  const exitListeners: ((reason: string) => void)[] = []
+  const exit = (reason: string): void => {
+    if (exited) return
+    exited = true
+    for (const listener of exitListeners) listener(reason)
+  }
+  child.on('exit', (code) => exit(`the engine process stopped (exit code ${code})`))
+  return {
+    postMessage: (message) => child.postMessage(message),
+    onMessage: (listener) => child.on('message', (reply: WorkerReply) => listener(reply)),
+    onExit: (listener) => exitListeners.push(listener),
+    terminate: async () => {
+      if (!exited) {
+        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+        child.kill()
+        await gone
+      }
+      exit('the engine process was stopped')
+    },
+  }
+}

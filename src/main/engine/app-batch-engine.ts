@@ -1,0 +1,96 @@
+import type { Db } from '../db/database'
+import { ENGINE_KINDS, type EngineKind } from '../../shared/engine/engine-kind'
+import type { ModelLibrary } from '../library/model-library'
+import type { ClassifyResult } from '../tags/classify-pending'
+import { stmt } from '../tags/sql'
+import type { BatchEngine } from './batch-engine'
+import type { ChooseOptions, EngineChoice } from './calibration'
+import type { SpawnEnginePort } from './engine-port'
+import { EngineSelector, type EngineModel, type WebgpuMeasurement } from './engine-selector'
+import { WorkerEngine } from './worker-engine'
+
+const ENGINE_SETTING = 'batch_engine'
+
+/** The engines batch jobs can run on in the app: the engine worker's. */
+export const BATCH_ENGINES: readonly EngineKind[] = ['native', 'wasm']
+
+export interface AppBatchEngine extends BatchEngine {
+  /** The engine batch jobs use for a model and why (measures the engines on first use). */
+  choice(modelId: string): Promise<EngineChoice>
+  /** What is known without measuring; undefined before the first measurement. */
+  knownChoice(modelId: string): EngineChoice | undefined
+  /** The person's choice in settings; undefined: the fastest. */
+  override(): EngineKind | undefined
+  setOverride(engine: EngineKind | undefined): void
+  /** Measures the engines again for a model. */
+  recalibrate(modelId: string): Promise<EngineChoice>
+}
+
+export interface AppBatchEngineDeps {
+  db: Db
+  library: ModelLibrary
+  /** A utility process in the app, a worker thread in the tests. */
+  spawn: SpawnEnginePort
+  /** WebGPU's figure for a model, measured by the window. */
+  measureWebgpu: (model: EngineModel) => Promise<WebgpuMeasurement>
+}
+
+/**
+ * Batch jobs' engine in the app: the engine selected per model (measured once per machine), run in the
+ * engine worker, so the main process's event loop only routes files and records results. WebGPU is
+ * measured by the window and shown beside them; batches do not go through the window, so they run on
+ * the fastest CPU engine.
+ */
+export function createAppBatchEngine(deps: AppBatchEngineDeps): AppBatchEngine {
+  const { db, library } = deps
+  const worker = new WorkerEngine(deps.spawn)
+  const selector = new EngineSelector({
+    db,
+    worker,
+    measureWebgpu: deps.measureWebgpu,
+  })
+  const model = (modelId: string): EngineModel => {
+    const file = library.resolveFile(modelId)
+    if (file === undefined) throw new Error(`The model "${modelId}" has no file in the library.`)
+    return { id: modelId, file, card: library.card(modelId) }
+  }
+  const readOverride = (): EngineKind | undefined => {
+    const value = stmt(db, 'SELECT value FROM settings WHERE key = ?').pluck().get(ENGINE_SETTING) as string | undefined
+    return ENGINE_KINDS.find((kind) => kind === value)
+  }
+  // Batches run in the engine worker, on the CPU engines; WebGPU's figure is shown beside them.
+  const options = (): ChooseOptions => {
+    const override = readOverride()
+    return {
+      ...(override && { override }),
+      eligible: BATCH_ENGINES,
+      ineligibleNote: 'the window uses it for dropped photos',
+    }
+  }
+
+  return {
+    async *classify(modelId, paths, signal): AsyncGenerator<ClassifyResult> {
+      const target = model(modelId)
+      const choice = await selector.choose(target, options())
+      const backend = choice.engine === 'wasm' ? 'wasm' : 'native'
+      yield* selector.classify(target, backend, paths, { ...(signal && { signal }) })
+    },
+    choice: (modelId) => selector.choose(model(modelId), options()),
+    knownChoice: (modelId) => selector.known(model(modelId), options()),
+    override: readOverride,
+    setOverride(engine) {
+      if (engine === undefined) stmt(db, 'DELETE FROM settings WHERE key = ?').run(ENGINE_SETTING)
+      else
+        stmt(
+          db,
+          'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        ).run(ENGINE_SETTING, engine)
+    },
+    async recalibrate(modelId) {
+      const target = model(modelId)
+      selector.forget(target)
+      return selector.choose(target, { ...options(), waitForWebgpu: true })
+    },
+    close: () => worker.close(),
+  }
+}

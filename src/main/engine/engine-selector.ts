@@ -1,0 +1,138 @@
+import type { Db } from '../db/database'
+import type { ClassifierCard } from '../../shared/engine/classifier'
+import type { ModelCard } from '../../shared/model-card'
+import {
+  chooseEngine,
+  type ChooseOptions,
+  machineKey,
+  readCalibrations,
+  saveCalibration,
+  type EngineChoice,
+  type EngineMeasurement,
+} from './calibration'
+import type { WorkerBackend, WorkerResult } from './engine-protocol'
+import type { WorkerClassifyOptions, WorkerEngine } from './worker-engine'
+
+/** A model as the engines need it: its file and card (the sha256 keys its calibrations). */
+export interface EngineModel {
+  id: string
+  file: string
+  card: ClassifierCard & Pick<ModelCard, 'sha256'>
+}
+
+export type WebgpuMeasurement = Pick<EngineMeasurement, 'imagesPerSecond' | 'note'>
+
+export interface EngineSelectorDeps {
+  db: Db
+  worker: WorkerEngine
+  /** WebGPU's figure for a model: the renderer measures it in the app; the CLI has none. */
+  measureWebgpu: (model: EngineModel) => Promise<WebgpuMeasurement>
+  machine?: string
+  now?: () => Date
+}
+
+const CPU_BACKENDS: readonly WorkerBackend[] = ['native', 'wasm']
+
+/** Small inputs (CIFAR) run in large batches; photo-sized inputs in small ones. */
+export function batchSizeFor(card: ClassifierCard): number {
+  return card.input.width * card.input.height <= 64 * 64 ? 50 : 8
+}
+
+/**
+ * Measures each engine once per model and machine (a short run of the model alone, cached in the
+ * database), picks the fastest or the one asked for, and runs batches on the CPU engines in the
+ * engine worker.
+ */
+export class EngineSelector {
+  private readonly machine: string
+  private readonly calibrating = new Map<string, Promise<EngineMeasurement[]>>()
+  /** WebGPU measurements asked of the window and not answered yet, by model sha256. */
+  private readonly webgpu = new Map<string, Promise<void>>()
+
+  constructor(private readonly deps: EngineSelectorDeps) {
+    this.machine = deps.machine ?? machineKey()
+  }
+
+  /** The engine for batch work on this model; measures the engines not measured yet on this machine. */
+  /**
+   * The engine for this model; measures the engines not measured yet on this machine. WebGPU's figure
+   * (the window's) is awaited only with `waitForWebgpu`; otherwise it is recorded when it comes.
+   */
+  async choose(model: EngineModel, options: ChooseOptions & { waitForWebgpu?: boolean } = {}): Promise<EngineChoice> {
+    const { waitForWebgpu = false, ...choose } = options
+    return chooseEngine(await this.measurements(model, waitForWebgpu), choose)
+  }
+
+  /** What is known without measuring (for a model card): undefined when nothing was measured yet. */
+  known(model: Pick<EngineModel, 'card'>, options: ChooseOptions = {}): EngineChoice | undefined {
+    const known = readCalibrations(this.deps.db, model.card.sha256, this.machine)
+    if (!known.some((m) => m.imagesPerSecond !== null)) return undefined
+    return chooseEngine(known, options)
+  }
+
+  /** Forgets this machine's figures for a model, so the next choice measures again. */
+  forget(model: Pick<EngineModel, 'card'>): void {
+    this.deps.db
+      .prepare('DELETE FROM engine_calibrations WHERE model_sha256 = ? AND machine = ?')
+      .run(model.card.sha256, this.machine)
+  }
+
+  async *classify(
+    model: EngineModel,
+    backend: WorkerBackend,
+    paths: readonly string[] | AsyncIterable<readonly string[]>,
+    options: Omit<WorkerClassifyOptions, 'batchSize'> & { batchSize?: number } = {},
+  ): AsyncGenerator<WorkerResult> {
+    const key = await this.load(model, backend)
+    yield* this.deps.worker.classify(key, paths, { batchSize: batchSizeFor(model.card), ...options })
+  }
+
+  private async load(model: EngineModel, backend: WorkerBackend): Promise<string> {
+    const key = `${backend}:${model.card.sha256}`
+    await this.deps.worker.load(key, model.file, model.card, backend)
+    return key
+  }
+
+  private async measurements(model: EngineModel, waitForWebgpu: boolean): Promise<EngineMeasurement[]> {
+    const sha = model.card.sha256
+    let pending = this.calibrating.get(sha)
+    if (!pending) {
+      pending = this.calibrate(model).finally(() => this.calibrating.delete(sha))
+      this.calibrating.set(sha, pending)
+    }
+    await pending
+    if (waitForWebgpu) await this.webgpu.get(sha)
+    return readCalibrations(this.deps.db, sha, this.machine)
+  }
+
+  private async calibrate(model: EngineModel): Promise<EngineMeasurement[]> {
+    const { db, worker, now } = this.deps
+    const sha = model.card.sha256
+    const known = new Set(readCalibrations(db, sha, this.machine).map((m) => m.engine))
+    if (!known.has('webgpu') && !this.webgpu.has(sha)) {
+      const measuring = this.deps
+        .measureWebgpu(model)
+        .then((measurement) => saveCalibration(db, sha, this.machine, { engine: 'webgpu', ...measurement }, now))
+        .catch(() => undefined) // the database may be closed by the time a late answer comes
+        .finally(() => this.webgpu.delete(sha))
+      this.webgpu.set(sha, measuring)
+    }
+    for (const backend of CPU_BACKENDS) {
+      if (known.has(backend)) continue
+      let measurement: Omit<EngineMeasurement, 'measuredAt'>
+      try {
+        const key = await this.load(model, backend)
+        const { imagesPerSecond } = await worker.calibrate(key, batchSizeFor(model.card) >= 50 ? 50 : 2)
+        measurement = { engine: backend, imagesPerSecond, note: null }
+      } catch (error) {
+        measurement = {
+          engine: backend,
+          imagesPerSecond: null,
+          note: error instanceof Error ? error.message : String(error),
+        }
+      }
+      saveCalibration(db, sha, this.machine, measurement, now)
+    }
+    return readCalibrations(db, sha, this.machine)
+  }
+}

@@ -1,0 +1,53 @@
+import type { EmitEvent } from '../../shared/ipc/contract'
+import type { EngineModel, WebgpuMeasurement } from './engine-selector'
+
+/** How long the window may take to measure WebGPU (a session on a real GPU, a few timed runs). */
+const ANSWER_TIMEOUT_MS = 30_000
+
+export interface WebgpuRequestsDeps {
+  emit: EmitEvent
+  /** Whether a window listens; without one, WebGPU cannot be measured. */
+  hasWindow: () => boolean
+  modelUrl: (modelId: string) => string
+}
+
+/**
+ * WebGPU exists only in the renderer: the main process asks the window to measure a model
+ * (`engine:measureWebgpu`) and waits for its answer (`engine:webgpuMeasured`).
+ */
+export class WebgpuRequests {
+  private nextId = 1
+  private readonly waiting = new Map<number, (measurement: WebgpuMeasurement) => void>()
+
+  constructor(private readonly deps: WebgpuRequestsDeps) {}
+
+  measure(model: EngineModel): Promise<WebgpuMeasurement> {
+    if (!this.deps.hasWindow()) return Promise.resolve({ imagesPerSecond: null, note: 'not measured (no window open)' })
+    const requestId = this.nextId++
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(requestId)
+        resolve({ imagesPerSecond: null, note: 'not measured (the window did not answer)' })
+      }, ANSWER_TIMEOUT_MS)
+      this.waiting.set(requestId, (measurement) => {
+        clearTimeout(timer)
+        resolve(measurement)
+      })
+      this.deps.emit('engine:measureWebgpu', {
+        requestId,
+        modelId: model.id,
+        modelUrl: this.deps.modelUrl(model.id),
+        input: { height: model.card.input.height, width: model.card.input.width },
+      })
+    })
+  }
+
+  /** The window's answer; false when nothing waits for it (late, or unknown). */
+  answer(requestId: number, measurement: WebgpuMeasurement): boolean {
+    const resolve = this.waiting.get(requestId)
+    if (!resolve) return false
+    this.waiting.delete(requestId)
+    resolve(measurement)
+    return true
+  }
+}
