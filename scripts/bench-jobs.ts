@@ -6,8 +6,9 @@
  *   (b) the same job forced to WASM,
  *   (c) a minimal reference script (scripts/reference-classify.ts: sharp + onnxruntime-node CPU),
  * for the default model on the CIFAR half and for the ResNet-50 fixture on 200 large JPEGs
- * (4000×3000, made from ../shared/photos once per machine). Prints images/s, a/c and b/c, and the
- * longest stall of this process's event loop during (a) (goal: under 50 ms).
+ * (4000×3000, made from ../shared/photos once per machine). Prints images/s, a/c and b/c (the faster
+ * of two alternating runs of a and of c), and the longest stall of this process's event loop during
+ * (a) (goal: under 50 ms).
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
@@ -121,6 +122,25 @@ async function job(modelPath: string, folder: string, override: EngineKind | und
   }
 }
 
+/** The same files through the selected engine alone: no scan, no hashing, no database (where the job's time goes). */
+async function engineOnly(modelPath: string, folder: string): Promise<{ images: number; seconds: number }> {
+  const engine = createCliEngine(openDatabase(':memory:'), undefined)
+  try {
+    const model = await engine.read(modelPath)
+    await engine.choose(model)
+    const files = readdirSync(folder, { recursive: true, encoding: 'utf8' })
+      .filter((name) => /\.jpe?g$/i.test(name))
+      .map((name) => join(folder, name))
+      .sort()
+    const started = performance.now()
+    let images = 0
+    for await (const result of engine.classify(model, files)) if ('top' in result) images++
+    return { images, seconds: (performance.now() - started) / 1000 }
+  } finally {
+    await engine.close()
+  }
+}
+
 const rate = (f: { images: number; seconds: number }): number => f.images / f.seconds
 
 async function benchCase(title: string, modelPath: string, folder: string, batch: number): Promise<boolean> {
@@ -128,23 +148,35 @@ async function benchCase(title: string, modelPath: string, folder: string, batch
   const { card } = await engine.read(modelPath)
   await engine.close()
   console.log(`\n${title}`)
-  const c = reference(modelPath, folder, card, batch)
-  const a = await job(modelPath, folder, undefined)
+  // (a) and (c) alternate, twice each, and the faster of each pair counts: this machine's figures vary
+  // by ±10 % from run to run, more than the difference being measured.
+  const c1 = reference(modelPath, folder, card, batch)
+  const a1 = await job(modelPath, folder, undefined)
+  const c2 = reference(modelPath, folder, card, batch)
+  const a2 = await job(modelPath, folder, undefined)
+  const c = rate(c1) >= rate(c2) ? c1 : c2
+  const a = rate(a1) >= rate(a2) ? a1 : a2
   const b = await job(modelPath, folder, 'wasm')
+  const alone = await engineOnly(modelPath, folder)
+  console.log(
+    `  runs: (a) ${rate(a1).toFixed(1)}, ${rate(a2).toFixed(1)} images/s; (c) ${rate(c1).toFixed(1)}, ${rate(c2).toFixed(1)} images/s`,
+  )
   const line = (name: string, f: { images: number; seconds: number }, extra = ''): void =>
     console.log(
       `  ${name.padEnd(34)} ${f.images} images in ${f.seconds.toFixed(1).padStart(6)} s  ${rate(f).toFixed(1).padStart(7)} images/s${extra}`,
     )
   console.log(`  engine: ${a.choice.reason}`)
   line(`(a) app job, ${a.choice.engine}`, a)
+  line(`(a′) ${a.choice.engine} engine alone, no library`, alone)
   line('(b) app job, forced to wasm', b)
   line('(c) reference: sharp + ort-node', c)
   const ac = rate(a) / rate(c)
   console.log(`  a/c = ${ac.toFixed(2)} (goal ≥ ${GOAL})   b/c = ${(rate(b) / rate(c)).toFixed(2)}`)
   console.log(
-    `  main event loop during (a): longest stall ${a.maxStallMs.toFixed(1)} ms, p99 ${a.p99StallMs.toFixed(1)} ms (goal < 50 ms)`,
+    `  main event loop during (a): longest stall ${Math.max(a1.maxStallMs, a2.maxStallMs).toFixed(1)} ms, ` +
+      `p99 ${Math.max(a1.p99StallMs, a2.p99StallMs).toFixed(1)} ms (goal < 50 ms)`,
   )
-  return ac >= GOAL && a.maxStallMs < 50
+  return ac >= GOAL && Math.max(a1.maxStallMs, a2.maxStallMs) < 50
 }
 
 console.log('Batch jobs: the app (a: selected engine, b: WASM) against a minimal sharp + onnxruntime-node script (c)')

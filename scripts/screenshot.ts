@@ -4,9 +4,12 @@
  * - docs/screenshot-classify.png: the Classify screen with dropped photos and their top-5;
  * - docs/screenshot-activations.png: chelsea.png's detail, with the class activation map and the
  *   Activations panel (the bundled ResNet-56);
- * - docs/screenshot-architecture.png: the ResNet-50 fixture's Architecture view with conv3_x open.
+ * - docs/screenshot-architecture.png: the ResNet-50 fixture's Architecture view with conv3_x open;
+ * - docs/screenshot-jobs.png: a finished folder job of 500 CIFAR photos and its organize preview;
+ * - docs/screenshot-models.png: the Models screen with the batch engine measured for the bundled model.
  */
-import { mkdirSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { dispatch } from '../src/main/ipc/handlers'
@@ -16,13 +19,15 @@ import { openApp } from '../tests/support/app-session'
 import { waitForCards, waitForProvider } from '../tests/support/cards'
 import { dropFiles, fileFromDisk } from '../tests/support/drop'
 import { unzippedFixture } from '../tests/support/fixture-models'
-import { cifarHalfDir, repoRoot, sharedPath } from '../tests/support/shared'
+import { cifarHalfDir, readReferencePredictions, repoRoot, sharedPath } from '../tests/support/shared'
 
 const docs = join(repoRoot, 'docs')
 const outputs = {
   classify: join(docs, 'screenshot-classify.png'),
   activations: join(docs, 'screenshot-activations.png'),
   architecture: join(docs, 'screenshot-architecture.png'),
+  jobs: join(docs, 'screenshot-jobs.png'),
+  models: join(docs, 'screenshot-models.png'),
 }
 
 /** Waits until every canvas of the selector in view has been drawn. */
@@ -92,6 +97,42 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid="model-name"]')?.textContent === 'ResNet-50')
   await waitForProvider(page, /^WASM/)
   await shoot(page, outputs.architecture)
+
+  // A finished folder job (the bundled model, on the batch engine) and its organize preview.
+  services.library.setActive('resnet56-cifar10')
+  await page.setViewportSize({ width: 1280, height: 860 })
+  const work = mkdtempSync(join(tmpdir(), 'resnet-lens-shots-'))
+  try {
+    const photos = join(work, 'Camera dump')
+    mkdirSync(photos)
+    for (const row of readReferencePredictions().filter((_, i) => i % 10 === 0))
+      copyFileSync(join(cifarHalfDir(), row.path), join(photos, row.path.replace('/', '-')))
+    await page.keyboard.press('Control+6')
+    services.dialogAnswers.folder.push(photos)
+    await page.getByTestId('jobs-new').first().click()
+    const card = page.getByTestId('job-card')
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="job-card"]')?.getAttribute('data-state') === 'done',
+      undefined,
+      { timeout: 120_000 },
+    )
+    await card.getByTestId('job-organize').click()
+    const dialog = page.getByTestId('organize-dialog')
+    services.dialogAnswers.folder.push(join(work, 'Sorted'))
+    await dialog.getByTestId('organize-pick-out').click()
+    await dialog.getByTestId('organize-preview').click()
+    await dialog.getByTestId('organize-plan').waitFor()
+    await shoot(page, outputs.jobs)
+    await page.keyboard.press('Escape')
+
+    await page.keyboard.press('Control+2')
+    const engine = page.locator('[data-model-id="resnet56-cifar10"] [data-testid="batch-engine"]')
+    await engine.getByTestId('batch-engine-reason').waitFor({ timeout: 60_000 })
+    await page.locator('[data-model-id="resnet56-cifar10"]').scrollIntoViewIfNeeded()
+    await shoot(page, outputs.models)
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
 } finally {
   await app.close()
 }

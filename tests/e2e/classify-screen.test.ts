@@ -182,6 +182,40 @@ describe('Classify screen (WebGPU through SwiftShader)', () => {
   })
 })
 
+describe('WebGPU fidelity (SwiftShader)', () => {
+  let app: AppSession
+  beforeAll(async () => {
+    app = await openApp({ webgpu: true, engine: 'webgpu' })
+  })
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  // SwiftShader emulates the GPU on the CPU (about 0.8 s a photo here), so WebGPU gets a sample spread
+  // over the CIFAR half rather than all 5,000; native CPU and WASM run all of them (fidelity.test.ts).
+  it("reproduces PyTorch's top-1 on 60 CIFAR photos, every class", async () => {
+    const { page } = app
+    const rows = sampleRows(60, 3)
+    await waitForProvider(page, /^WebGPU$/)
+    const started = performance.now()
+    await dropFiles(page, '[data-testid="drop-zone"]', cifarFiles(rows))
+    const cards = await waitForCards(page, rows.length, 600_000)
+    const seconds = (performance.now() - started) / 1000
+    const byName = new Map(cards.map((card) => [card.name, card]))
+    let agree = 0
+    for (const row of rows) {
+      const card = byName.get(dropName(row))!
+      expect(card.status, card.error ?? '').toBe('done')
+      expect(card.provider).toMatch(/WebGPU/)
+      if (card.predictions[0]?.label === LABELS[row.resnet56]) agree++
+    }
+    console.log(
+      `WebGPU (SwiftShader): ${agree}/${rows.length} top-1 agree with PyTorch (${((100 * agree) / rows.length).toFixed(2)} %), ${seconds.toFixed(1)} s`,
+    )
+    expect(agree / rows.length).toBeGreaterThanOrEqual(0.995)
+  })
+})
+
 /** Each row's logits from the engine worker's backend, by dataset path. */
 async function workerLogits(
   backend: 'native' | 'wasm',

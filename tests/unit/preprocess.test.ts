@@ -164,6 +164,28 @@ describe('resampleRgb', () => {
     expect(out.subarray(12, 24)).toEqual(out.subarray(0, 12)) // both rows alike
   })
 
+  it('computes a window of the resampled image exactly as the whole image, cropped', () => {
+    const img = image(683, 512, (x, y) => [(x * 7 + y * 3) % 256, (x * y) % 256, (x ^ y) % 256])
+    const region = { x: 0, y: 0, width: 683, height: 512 }
+    const whole = resampleRgb(img.data, 683, 3, region, 341, 256)
+    for (const window of [
+      { x: 58, y: 16, width: 224, height: 224 },
+      { x: 0, y: 0, width: 341, height: 256 },
+      { x: 340, y: 255, width: 1, height: 1 },
+    ]) {
+      const part = resampleRgb(img.data, 683, 3, region, 341, 256, window)
+      const expected = new Float32Array(window.width * window.height * 3)
+      for (let y = 0; y < window.height; y++) {
+        const from = ((window.y + y) * 341 + window.x) * 3
+        expected.set(whole.subarray(from, from + window.width * 3), y * window.width * 3)
+      }
+      expect(part).toEqual(expected)
+    }
+    expect(() => resampleRgb(img.data, 683, 3, region, 341, 256, { x: 200, y: 0, width: 224, height: 224 })).toThrow(
+      /outside/,
+    )
+  })
+
   it('samples only inside the region (no bleeding from neighbouring pixels)', () => {
     const img = image(12, 4, (x) => (x >= 4 && x < 8 ? [100, 100, 100] : [255, 255, 255]))
     const out = resampleRgb(img.data, 12, 3, { x: 4, y: 0, width: 4, height: 4 }, 2, 2)

@@ -14,6 +14,34 @@ export function exifTakenAt(exif: Uint8Array | undefined): string | null {
   }
 }
 
+/**
+ * The EXIF orientation (1–8) from a raw EXIF block like `exifTakenAt` takes; 1 (upright) when absent
+ * or unreadable. 5–8 mean the stored image is turned a quarter: its width and height swap upright.
+ */
+export function exifOrientation(exif: Uint8Array | undefined): number {
+  if (!exif || exif.length < 8) return 1
+  try {
+    const view = new DataView(exif.buffer, exif.byteOffset, exif.byteLength)
+    const base = latin1(exif.subarray(0, 4)) === 'Exif' ? 6 : 0
+    const order = String.fromCharCode(exif[base]!, exif[base + 1]!)
+    if (order !== 'II' && order !== 'MM') return 1
+    const little = order === 'II'
+    if (view.getUint16(base + 2, little) !== 42) return 1
+    const ifd0 = view.getUint32(base + 4, little)
+    const count = view.getUint16(base + ifd0, little)
+    for (let i = 0; i < count; i++) {
+      const entry = base + ifd0 + 2 + i * 12
+      if (view.getUint16(entry, little) !== TAG_ORIENTATION) continue
+      const value = view.getUint16(entry + 8, little)
+      return value >= 1 && value <= 8 ? value : 1
+    }
+    return 1
+  } catch {
+    return 1
+  }
+}
+
+const TAG_ORIENTATION = 0x0112
 const TAG_DATE_TIME = 0x0132
 const TAG_EXIF_IFD = 0x8769
 const TAG_DATE_TIME_ORIGINAL = 0x9003

@@ -8,7 +8,8 @@ import type { Db } from '../db/database'
 import { stmt } from './sql'
 import { mapWithConcurrency } from '../engine/classify-files'
 import { describeFileError } from '../engine/file-errors'
-import { exifTakenAt } from './exif-date'
+import { readJpegHeader } from '../photos/jpeg-header'
+import { exifOrientation, exifTakenAt } from './exif-date'
 import {
   addPhoto,
   findPhotoByPath,
@@ -279,23 +280,52 @@ function sameFile(photo: Photo, stats: Stats): boolean {
 /** Hashes a file and reads its upright size and EXIF date; throws for what sharp cannot read. */
 export async function readPhotoFile(path: string, stats?: Stats): Promise<PhotoFile> {
   const s = stats ?? (await stat(path))
-  const [meta, sha256] = s.size <= READ_WHOLE_BYTES ? await readSmallFile(path) : await readLargeFile(path)
-  const { width, height } = meta.autoOrient
+  const [header, sha256] = s.size <= READ_WHOLE_BYTES ? await readSmallFile(path) : await readLargeFile(path)
+  const { width, height } = header
   if (!(width > 0 && height > 0)) throw new Error(`could not read the image size of ${path}`)
-  return { path, size: s.size, mtimeMs: Math.trunc(s.mtimeMs), sha256, width, height, takenAt: exifTakenAt(meta.exif) }
+  return {
+    path,
+    size: s.size,
+    mtimeMs: Math.trunc(s.mtimeMs),
+    sha256,
+    width,
+    height,
+    takenAt: exifTakenAt(header.exif),
+  }
 }
 
 /** Files up to this size are read once, for both the hash and the header; larger ones are streamed. */
 const READ_WHOLE_BYTES = 8 * 1024 * 1024
 
-async function readSmallFile(path: string): Promise<[Metadata, string]> {
-  const bytes = await readFile(path)
-  const sha256 = createHash('sha256').update(bytes).digest('hex')
-  return [await sharp(bytes).metadata(), sha256]
+/** The upright size and the EXIF block. */
+interface Header {
+  width: number
+  height: number
+  exif: Uint8Array | undefined
 }
 
-function readLargeFile(path: string): Promise<[Metadata, string]> {
-  return Promise.all([sharp(path).metadata(), sha256File(path)])
+async function readSmallFile(path: string): Promise<[Header, string]> {
+  const bytes = await readFile(path)
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  // Most photos are JPEGs: their markers give the size without libvips; the rest ask sharp.
+  const jpeg = readJpegHeader(bytes)
+  if (jpeg) {
+    const turned = exifOrientation(jpeg.exif) >= 5
+    return [
+      { width: turned ? jpeg.height : jpeg.width, height: turned ? jpeg.width : jpeg.height, exif: jpeg.exif },
+      sha256,
+    ]
+  }
+  return [fromSharp(await sharp(bytes).metadata()), sha256]
+}
+
+async function readLargeFile(path: string): Promise<[Header, string]> {
+  const [meta, sha256] = await Promise.all([sharp(path).metadata(), sha256File(path)])
+  return [fromSharp(meta), sha256]
+}
+
+function fromSharp(meta: Metadata): Header {
+  return { width: meta.autoOrient.width, height: meta.autoOrient.height, exif: meta.exif }
 }
 
 /** Writes one inspected file; returns its photo id (undefined when skipped). */

@@ -77,6 +77,7 @@ export function preprocess(image: DecodedImage, spec: PreprocessSpec, out?: Floa
   if (target.length < offset + 3 * plane) throw new Error('Output tensor is too small.')
 
   const plan = planResize(image.width, image.height, spec)
+  // Only the model's input window of the resized image is computed (the centre crop).
   const resized = resampleRgb(
     image.data,
     image.width,
@@ -84,6 +85,12 @@ export function preprocess(image: DecodedImage, spec: PreprocessSpec, out?: Floa
     plan.region,
     plan.resizedWidth,
     plan.resizedHeight,
+    {
+      x: plan.cropX,
+      y: plan.cropY,
+      width: W,
+      height: H,
+    },
   )
   const { scale, mean, std, colorOrder } = spec.preprocessing
   const order = colorOrder === 'RGB' ? [0, 1, 2] : [2, 1, 0]
@@ -92,12 +99,7 @@ export function preprocess(image: DecodedImage, spec: PreprocessSpec, out?: Floa
     const m = mean[c]!
     const inv = 1 / std[c]!
     const base = offset + c * plane
-    for (let y = 0; y < H; y++) {
-      const row = (plan.cropY + y) * plan.resizedWidth + plan.cropX
-      for (let x = 0; x < W; x++) {
-        target[base + y * W + x] = (resized[(row + x) * 3 + src]! * scale - m) * inv
-      }
-    }
+    for (let i = 0; i < plane; i++) target[base + i] = (resized[i * 3 + src]! * scale - m) * inv
   }
   return target
 }

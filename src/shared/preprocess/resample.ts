@@ -46,7 +46,9 @@ function computeTaps(inOffset: number, inSize: number, outSize: number): Taps {
 
 /**
  * Resamples `region` of an interleaved 8-bit image (`channels` values per pixel, of which the first
- * three are used) to `outWidth`×`outHeight`, returning interleaved RGB floats in 0..255.
+ * three are used) to `outWidth`×`outHeight`, returning interleaved RGB floats in 0..255. With `window`
+ * (a part of the resampled image, e.g. a centre crop) only that part is computed and returned: the
+ * same values, without the work for pixels that would be cropped away.
  */
 export function resampleRgb(
   data: ArrayLike<number>,
@@ -55,13 +57,18 @@ export function resampleRgb(
   region: PixelRegion,
   outWidth: number,
   outHeight: number,
+  window: PixelRegion = { x: 0, y: 0, width: outWidth, height: outHeight },
 ): Float32Array {
-  const out = new Float32Array(outWidth * outHeight * 3)
+  const { x: wx, y: wy, width: ww, height: wh } = window
+  if (wx < 0 || wy < 0 || wx + ww > outWidth || wy + wh > outHeight) {
+    throw new Error('The window lies outside the resampled image.')
+  }
+  const out = new Float32Array(ww * wh * 3)
   if (region.width === outWidth && region.height === outHeight) {
-    for (let y = 0; y < outHeight; y++) {
-      for (let x = 0; x < outWidth; x++) {
-        const s = ((region.y + y) * width + region.x + x) * channels
-        const d = (y * outWidth + x) * 3
+    for (let y = 0; y < wh; y++) {
+      for (let x = 0; x < ww; x++) {
+        const s = ((region.y + wy + y) * width + region.x + wx + x) * channels
+        const d = (y * ww + x) * 3
         out[d] = data[s]!
         out[d + 1] = data[s + 1]!
         out[d + 2] = data[s + 2]!
@@ -70,47 +77,57 @@ export function resampleRgb(
     return out
   }
 
-  // Horizontal pass over the region's rows, then vertical pass.
+  // Vertical taps first, to know which source rows the window needs; then the horizontal pass over
+  // those rows (window columns only), then the vertical pass.
+  const v = computeTaps(0, region.height, outHeight)
+  let firstRow = region.height
+  let lastRow = 0
+  for (let y = wy; y < wy + wh; y++) {
+    firstRow = Math.min(firstRow, v.start[y]!)
+    lastRow = Math.max(lastRow, v.start[y]! + v.count[y]!)
+  }
   const h = computeTaps(region.x, region.width, outWidth)
-  const rows = new Float32Array(region.height * outWidth * 3)
-  for (let y = 0; y < region.height; y++) {
-    const rowBase = (region.y + y) * width
-    for (let x = 0; x < outWidth; x++) {
+  const rowCount = Math.max(0, lastRow - firstRow)
+  const rows = new Float32Array(rowCount * ww * 3)
+  for (let y = 0; y < rowCount; y++) {
+    const rowBase = (region.y + firstRow + y) * width
+    for (let x = 0; x < ww; x++) {
       let r = 0
       let g = 0
       let b = 0
-      const n = h.count[x]!
-      const first = h.start[x]!
+      const n = h.count[wx + x]!
+      const first = h.start[wx + x]!
+      const taps = (wx + x) * h.maxTaps
       for (let k = 0; k < n; k++) {
-        const w = h.weights[x * h.maxTaps + k]!
+        const w = h.weights[taps + k]!
         const s = (rowBase + first + k) * channels
         r += data[s]! * w
         g += data[s + 1]! * w
         b += data[s + 2]! * w
       }
-      const d = (y * outWidth + x) * 3
+      const d = (y * ww + x) * 3
       rows[d] = r
       rows[d + 1] = g
       rows[d + 2] = b
     }
   }
 
-  const v = computeTaps(0, region.height, outHeight)
-  for (let y = 0; y < outHeight; y++) {
-    const n = v.count[y]!
-    const first = v.start[y]!
-    for (let x = 0; x < outWidth; x++) {
+  for (let y = 0; y < wh; y++) {
+    const n = v.count[wy + y]!
+    const first = v.start[wy + y]! - firstRow
+    const taps = (wy + y) * v.maxTaps
+    for (let x = 0; x < ww; x++) {
       let r = 0
       let g = 0
       let b = 0
       for (let k = 0; k < n; k++) {
-        const w = v.weights[y * v.maxTaps + k]!
-        const s = ((first + k) * outWidth + x) * 3
+        const w = v.weights[taps + k]!
+        const s = ((first + k) * ww + x) * 3
         r += rows[s]! * w
         g += rows[s + 1]! * w
         b += rows[s + 2]! * w
       }
-      const d = (y * outWidth + x) * 3
+      const d = (y * ww + x) * 3
       out[d] = r
       out[d + 1] = g
       out[d + 2] = b
