@@ -94,7 +94,9 @@ export function createCliEngine(db: Db, override: EngineKind | undefined): CliEn
         const model = await read(file).catch((error: unknown) => {
           throw new Error(`cannot load model ${file}: ${error instanceof Error ? error.message : String(error)}`)
         })
-        yield* classify(model, paths, { k, ...(signal && { signal }) })
+        const { engine } = await choose(model)
+        const backend = engine === 'wasm' ? 'wasm' : 'native'
+        yield* selector.classifyBatches(engineModel(model), backend, paths, { k, ...(signal && { signal }) })
       },
     close: () => worker.close(),
   }

@@ -69,11 +69,11 @@ export function createAppBatchEngine(deps: AppBatchEngineDeps): AppBatchEngine {
   }
 
   return {
-    async *classify(modelId, paths, signal): AsyncGenerator<ClassifyResult> {
+    async *classify(modelId, paths, signal): AsyncGenerator<ClassifyResult[]> {
       const target = model(modelId)
       const choice = await selector.choose(target, options())
       const backend = choice.engine === 'wasm' ? 'wasm' : 'native'
-      yield* selector.classify(target, backend, paths, { ...(signal && { signal }) })
+      yield* selector.classifyBatches(target, backend, paths, { ...(signal && { signal }) })
     },
     choice: (modelId) => selector.choose(model(modelId), options()),
     knownChoice: (modelId) => selector.known(model(modelId), options()),

@@ -87,6 +87,17 @@ export class EngineSelector {
     yield* this.deps.worker.classify(key, paths, { batchSize: batchSizeFor(model.card), ...options })
   }
 
+  /** Like `classify`, one batch at a time (a job records each batch in one transaction). */
+  async *classifyBatches(
+    model: EngineModel,
+    backend: WorkerBackend,
+    paths: readonly string[] | AsyncIterable<readonly string[]>,
+    options: Omit<WorkerClassifyOptions, 'batchSize'> & { batchSize?: number } = {},
+  ): AsyncGenerator<WorkerResult[]> {
+    const key = await this.load(model, backend)
+    yield* this.deps.worker.classifyBatches(key, paths, { batchSize: batchSizeFor(model.card), ...options })
+  }
+
   private async load(model: EngineModel, backend: WorkerBackend): Promise<string> {
     const key = `${backend}:${model.card.sha256}`
     await this.deps.worker.load(key, model.file, model.card, backend)

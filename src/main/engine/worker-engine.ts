@@ -58,6 +58,15 @@ export class WorkerEngine {
     paths: readonly string[] | AsyncIterable<readonly string[]>,
     options: WorkerClassifyOptions = {},
   ): AsyncGenerator<WorkerResult> {
+    for await (const batch of this.classifyBatches(key, paths, options)) yield* batch
+  }
+
+  /** Like `classify`, one batch (one inference run) at a time. */
+  async *classifyBatches(
+    key: string,
+    paths: readonly string[] | AsyncIterable<readonly string[]>,
+    options: WorkerClassifyOptions = {},
+  ): AsyncGenerator<WorkerResult[]> {
     const { k = 5, batchSize = 32, ahead = 2, logits = false, signal } = options
     const batches = inBatches(paths, batchSize)
     const inFlight: Promise<WorkerResult[]>[] = []
@@ -88,7 +97,7 @@ export class WorkerEngine {
         }
         const reply = inFlight.shift()
         if (!reply) return
-        yield* await reply
+        yield await reply
       }
     } finally {
       void batches.return(undefined)

@@ -39,7 +39,7 @@ export type JobClassifyFn = (
   modelId: string,
   paths: AsyncIterable<readonly string[]>,
   signal?: AbortSignal,
-) => AsyncIterable<ClassifyResult>
+) => AsyncIterable<ClassifyResult | readonly ClassifyResult[]>
 
 /** Every path of a stream of chunks, one at a time. */
 export async function* eachPath(paths: AsyncIterable<readonly string[]>): AsyncGenerator<string> {
@@ -380,11 +380,17 @@ export class JobRunner {
     const { db, now } = this
     let finished = false
     try {
-      for await (const result of this.deps.classify(job.modelId, work.paths(), signal)) {
-        const group = work.take(result.path)
-        if (group === undefined) continue
-        this.record(job.id, job.modelId, group, result, work.runId(), work.threshold)
-        reporter.classified(db, job.id, result.path)
+      for await (const arrived of this.deps.classify(job.modelId, work.paths(), signal)) {
+        // A batch of results (one inference run) is written in one transaction: a commit per batch,
+        // not per photo. Each is written before the next is asked for.
+        const results: readonly ClassifyResult[] = isBatch(arrived) ? arrived : [arrived]
+        db.transaction(() => {
+          for (const result of results) {
+            const group = work.take(result.path)
+            if (group !== undefined) this.record(job.id, job.modelId, group, result, work.runId(), work.threshold)
+          }
+        })()
+        for (const result of results) reporter.classified(db, job.id, result.path)
         if (signal.aborted) break
       }
       // Paths the classifier never answered for (it should answer every one) fail rather than hang.
@@ -493,6 +499,10 @@ export class JobRunner {
       addCounts(db, jobId, counts, now)
     })()
   }
+}
+
+function isBatch(arrived: ClassifyResult | readonly ClassifyResult[]): arrived is readonly ClassifyResult[] {
+  return Array.isArray(arrived)
 }
 
 function setOutcome(db: Db, jobId: number, photoId: number, outcome: 'classified' | 'failed' | 'reused'): void {
