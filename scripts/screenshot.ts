@@ -99,8 +99,16 @@ try {
   await shoot(page, outputs.architecture)
 
   // A finished folder job (the bundled model, on the batch engine) and its organize preview.
-  services.library.setActive('resnet56-cifar10')
   await page.setViewportSize({ width: 1280, height: 860 })
+  await page.keyboard.press('Control+2')
+  const bundled = page.locator('[data-testid="model-card"][data-model-id="resnet56-cifar10"]')
+  await bundled.getByTestId('set-active').click()
+  await page.waitForFunction(
+    () =>
+      document
+        .querySelector('[data-testid="model-card"][data-model-id="resnet56-cifar10"]')
+        ?.getAttribute('data-active') === 'true',
+  )
   const work = mkdtempSync(join(tmpdir(), 'resnet-lens-shots-'))
   try {
     const photos = join(work, 'Camera dump')
@@ -118,8 +126,12 @@ try {
     )
     await card.getByTestId('job-organize').click()
     const dialog = page.getByTestId('organize-dialog')
+    mkdirSync(join(work, 'Sorted'))
     services.dialogAnswers.folder.push(join(work, 'Sorted'))
     await dialog.getByTestId('organize-pick-out').click()
+    await page.waitForFunction(
+      () => !document.querySelector('[data-testid="organize-preview"]')?.hasAttribute('disabled'),
+    )
     await dialog.getByTestId('organize-preview').click()
     await dialog.getByTestId('organize-plan').waitFor()
     await shoot(page, outputs.jobs)
@@ -128,7 +140,10 @@ try {
     await page.keyboard.press('Control+2')
     const engine = page.locator('[data-model-id="resnet56-cifar10"] [data-testid="batch-engine"]')
     await engine.getByTestId('batch-engine-reason').waitFor({ timeout: 60_000 })
-    await page.locator('[data-model-id="resnet56-cifar10"]').scrollIntoViewIfNeeded()
+    const resnet50 = page.locator(`[data-model-id="${imported.model.id}"] [data-testid="batch-engine"]`)
+    await resnet50.getByTestId('measure-engines').click()
+    await resnet50.getByTestId('batch-engine-reason').waitFor({ timeout: 120_000 })
+    await bundled.scrollIntoViewIfNeeded()
     await shoot(page, outputs.models)
   } finally {
     rmSync(work, { recursive: true, force: true })
