@@ -12,7 +12,9 @@ import type { ImportDeps } from './library/import-model'
 import { ModelArtifacts } from './library/model-artifacts'
 import { createAppBatchEngine, type AppBatchEngine } from './engine/app-batch-engine'
 import { spawnWorkerThread, type SpawnEnginePort } from './engine/engine-port'
+import { RendererRoute } from './engine/renderer-route'
 import { WebgpuRequests } from './engine/webgpu-requests'
+import { findPhotoByPath } from './tags/photos'
 import { artifactUrlPath } from './library/model-artifacts'
 import { JobsService } from './jobs/jobs-service'
 import { JobRunner } from './jobs/runner'
@@ -68,11 +70,17 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       hasWindow: () => events.hasSubscribers(),
       modelUrl: (id) => artifactUrlPath(id, 'model'),
     })
+    const route = new RendererRoute({
+      emit: events.emit,
+      hasWindow: () => events.hasSubscribers(),
+      photoIdOf: (path) => findPhotoByPath(db, path)?.id,
+    })
     const engine: AppBatchEngine = createAppBatchEngine({
       db,
       library,
       spawn: options.spawnEngine ?? spawnWorkerThread,
       measureWebgpu: (model) => webgpu.measure(model),
+      route,
     })
     const runner = new JobRunner({
       db,
@@ -86,6 +94,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       jobs,
       engines: engine,
       webgpu,
+      route,
       photos: new PhotoLibraryService({ db, thumbsDir: join(paths.dataDir, 'thumbs'), emit: events.emit }),
       appInfo: { ...options.appInfo, dataDir: paths.dataDir },
       library,

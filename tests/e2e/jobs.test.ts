@@ -18,7 +18,9 @@ import { JobsService } from '../../src/main/jobs/jobs-service'
 import { JobRunner } from '../../src/main/jobs/runner'
 import { buildPlan } from '../../src/main/organize'
 import { journalPlan } from '../../src/main/organize/journal'
+import { machineKey } from '../../src/main/engine/calibration'
 import { openApp, type AppSession } from '../support/app-session'
+import { waitForProvider } from '../support/cards'
 import { createInProcessEngine } from '../support/in-process-engine'
 import { cifarHalfDir, readReferencePredictions } from '../support/shared'
 
@@ -304,6 +306,73 @@ describe('Jobs screen on the app engine (the engine worker, the engine chosen fo
     await expect.poll(() => engine.getAttribute('data-engine'), { timeout: 30_000 }).toBe('native')
     expect(await engine.getByTestId('batch-engine-reason').textContent()).toMatch(
       /^native CPU: \d+ img\/s; WASM [\d.]+ img\/s; WebGPU: no WebGPU \(.+\)$/,
+    )
+  })
+})
+
+describe('Jobs on WebGPU: batches go through the window (SwiftShader standing in for a GPU)', () => {
+  let app: AppSession
+  let root: string
+  const rows = readReferencePredictions().filter((_, i) => i % 313 === 0) // 16 photos
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'jobs-webgpu-e2e-'))
+    for (const row of rows) {
+      mkdirSync(join(root, 'photos', row.path.split('/')[0]!), { recursive: true })
+      copyFileSync(join(cifarHalfDir(), row.path), join(root, 'photos', row.path))
+    }
+    app = await openApp({ webgpu: true, engine: 'webgpu' })
+  })
+  afterAll(async () => {
+    await app?.close()
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  it('runs a job on the window engine when WebGPU measured fastest, with PyTorch labels', async () => {
+    const { page, services } = app
+    await waitForProvider(page, /^WebGPU/)
+    // A software adapter is never measured as available: these figures stand for a hardware GPU's.
+    const sha = services.library.card('resnet56-cifar10').sha256
+    const insert = services.db.prepare(
+      `INSERT INTO engine_calibrations (model_sha256, machine, engine, images_per_second, note, measured_at)
+       VALUES (?, ?, ?, ?, NULL, '2026-11-27T00:00:00.000Z')`,
+    )
+    for (const [engine, rate] of [
+      ['webgpu', 5000],
+      ['native', 100],
+      ['wasm', 50],
+    ] as const)
+      insert.run(sha, machineKey(), engine, rate)
+    const batches: number[] = []
+    const unsubscribe = services.events.subscribe((event, payload) => {
+      if (event === 'engine:classifyBatch') batches.push((payload as { photos: unknown[] }).photos.length)
+    })
+    try {
+      await page.keyboard.press('Control+6')
+      services.dialogAnswers.folder.push(join(root, 'photos'))
+      await page.getByTestId('jobs-new').first().click()
+      const card = page.getByTestId('job-card')
+      await card.waitFor()
+      await expect.poll(() => card.getAttribute('data-state'), { timeout: 120_000 }).toBe('done')
+    } finally {
+      unsubscribe()
+    }
+    expect(batches.reduce((sum, n) => sum + n, 0)).toBe(rows.length)
+
+    const predicted = services.db
+      .prepare(
+        `SELECT p.path, pr.class_index AS top FROM photos p
+           JOIN predictions pr ON pr.photo_id = p.id AND pr.model_id = 'resnet56-cifar10' AND pr.rank = 1`,
+      )
+      .all() as { path: string; top: number }[]
+    const byPath = new Map(predicted.map((p) => [relative(join(root, 'photos'), p.path).split(sep).join('/'), p.top]))
+    for (const row of rows) expect(byPath.get(row.path), row.path).toBe(row.resnet56)
+
+    await page.keyboard.press('Control+2')
+    const engine = page.locator('[data-model-id="resnet56-cifar10"] [data-testid="batch-engine"]')
+    await expect.poll(() => engine.getAttribute('data-engine'), { timeout: 30_000 }).toBe('webgpu')
+    expect(await engine.getByTestId('batch-engine-reason').textContent()).toBe(
+      'WebGPU: 5000 img/s; native CPU 100 img/s; WASM 50.0 img/s',
     )
   })
 })

@@ -251,7 +251,12 @@ describe('engine choice over IPC (the app services: engine worker thread, real d
     expect(chosen).toMatchObject({ override: 'wasm', choice: { engine: 'wasm' } })
     expect(chosen.choice!.reason).toMatch(/^WASM: [\d.]+ img\/s \(chosen with settings\); native CPU \d+ img\/s/)
     await dispatch(services.handlers, 'engine:setOverride', { engine: null })
-    await expect(dispatch(services.handlers, 'engine:setOverride', { engine: 'webgpu' })).rejects.toThrow()
+    // WebGPU runs batches in the window; with none open it is not available, and the reason says so.
+    await dispatch(services.handlers, 'engine:setOverride', { engine: 'webgpu' })
+    const noWindow = (await dispatch(services.handlers, 'engine:choice', { id })) as Choice
+    expect(noWindow).toMatchObject({ override: 'webgpu', choice: { engine: 'native' } })
+    expect(noWindow.choice!.reason).toMatch(/^native CPU: \d+ img\/s \(WebGPU was asked for but is not available\)/)
+    await dispatch(services.handlers, 'engine:setOverride', { engine: null })
 
     const measuredAgain = (await dispatch(services.handlers, 'engine:measure', { id })) as Choice
     expect(measuredAgain).toMatchObject({ override: null, choice: { engine: 'native' } })

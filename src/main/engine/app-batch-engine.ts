@@ -7,11 +7,12 @@ import type { BatchEngine } from './batch-engine'
 import type { ChooseOptions, EngineChoice } from './calibration'
 import type { SpawnEnginePort } from './engine-port'
 import { EngineSelector, type EngineModel, type WebgpuMeasurement } from './engine-selector'
+import type { RendererRoute } from './renderer-route'
 import { WorkerEngine } from './worker-engine'
 
 const ENGINE_SETTING = 'batch_engine'
 
-/** The engines batch jobs can run on in the app: the engine worker's. */
+/** The engine worker's engines: batch jobs can always run on them. */
 export const BATCH_ENGINES: readonly EngineKind[] = ['native', 'wasm']
 
 export interface AppBatchEngine extends BatchEngine {
@@ -33,13 +34,15 @@ export interface AppBatchEngineDeps {
   spawn: SpawnEnginePort
   /** WebGPU's figure for a model, measured by the window. */
   measureWebgpu: (model: EngineModel) => Promise<WebgpuMeasurement>
+  /** Batches for WebGPU go through the window's engine. */
+  route: RendererRoute
 }
 
 /**
- * Batch jobs' engine in the app: the engine selected per model (measured once per machine), run in the
- * engine worker, so the main process's event loop only routes files and records results. WebGPU is
- * measured by the window and shown beside them; batches do not go through the window, so they run on
- * the fastest CPU engine.
+ * Batch jobs' engine in the app: the engine selected per model (measured once per machine). The CPU
+ * engines run in the engine worker; WebGPU (a hardware adapter, measured by the window) runs in the
+ * window's engine, which holds the active model: so WebGPU can take a job for the active model while
+ * a window is open. Either way the main process's event loop only routes files and records results.
  */
 export function createAppBatchEngine(deps: AppBatchEngineDeps): AppBatchEngine {
   const { db, library } = deps
@@ -58,25 +61,28 @@ export function createAppBatchEngine(deps: AppBatchEngineDeps): AppBatchEngine {
     const value = stmt(db, 'SELECT value FROM settings WHERE key = ?').pluck().get(ENGINE_SETTING) as string | undefined
     return ENGINE_KINDS.find((kind) => kind === value)
   }
-  // Batches run in the engine worker, on the CPU engines; WebGPU's figure is shown beside them.
-  const options = (): ChooseOptions => {
+  const options = (modelId: string): ChooseOptions => {
     const override = readOverride()
+    const why = !deps.route.available()
+      ? 'no window open'
+      : library.activeId() !== modelId
+        ? 'the window runs the active model only'
+        : undefined
     return {
       ...(override && { override }),
-      eligible: BATCH_ENGINES,
-      ineligibleNote: 'the window uses it for dropped photos',
+      ...(why && { eligible: BATCH_ENGINES, ineligibleNote: why }),
     }
   }
 
   return {
     async *classify(modelId, paths, signal): AsyncGenerator<ClassifyResult[]> {
       const target = model(modelId)
-      const choice = await selector.choose(target, options())
-      const backend = choice.engine === 'wasm' ? 'wasm' : 'native'
-      yield* selector.classifyBatches(target, backend, paths, { ...(signal && { signal }) })
+      const choice = await selector.choose(target, options(modelId))
+      if (choice.engine === 'webgpu') yield* deps.route.classifyBatches(modelId, paths, signal)
+      else yield* selector.classifyBatches(target, choice.engine, paths, { ...(signal && { signal }) })
     },
-    choice: (modelId) => selector.choose(model(modelId), options()),
-    knownChoice: (modelId) => selector.known(model(modelId), options()),
+    choice: (modelId) => selector.choose(model(modelId), options(modelId)),
+    knownChoice: (modelId) => selector.known(model(modelId), options(modelId)),
     override: readOverride,
     setOverride(engine) {
       if (engine === undefined) stmt(db, 'DELETE FROM settings WHERE key = ?').run(ENGINE_SETTING)
@@ -89,7 +95,7 @@ export function createAppBatchEngine(deps: AppBatchEngineDeps): AppBatchEngine {
     async recalibrate(modelId) {
       const target = model(modelId)
       selector.forget(target)
-      return selector.choose(target, { ...options(), waitForWebgpu: true })
+      return selector.choose(target, { ...options(modelId), waitForWebgpu: true })
     },
     close: () => worker.close(),
   }

@@ -1,14 +1,17 @@
 import type { EngineChoiceView, HandlerTable } from '../../shared/ipc/contract'
 import type { AppBatchEngine } from '../engine/app-batch-engine'
 import type { EngineChoice } from '../engine/calibration'
+import type { RendererRoute } from '../engine/renderer-route'
 import type { WebgpuRequests } from '../engine/webgpu-requests'
 
-type EngineChannels = 'engine:choice' | 'engine:measure' | 'engine:setOverride' | 'engine:webgpuMeasured'
+type EngineChannels =
+  'engine:choice' | 'engine:measure' | 'engine:setOverride' | 'engine:webgpuMeasured' | 'engine:batchResults'
 
-/** The batch engine's choice per model, its measurement, the setting, and the window's WebGPU answers. */
+/** The batch engine's choice per model, its measurement, the setting, and the window's WebGPU answers and results. */
 export function createEngineHandlers(
   engines: AppBatchEngine,
   webgpu: WebgpuRequests,
+  route: RendererRoute,
 ): Pick<HandlerTable, EngineChannels> {
   const view = (modelId: string, choice: EngineChoice | undefined): EngineChoiceView => ({
     modelId,
@@ -24,6 +27,12 @@ export function createEngineHandlers(
     },
     'engine:webgpuMeasured': ({ requestId, imagesPerSecond, note }) => ({
       accepted: webgpu.answer(requestId, { imagesPerSecond, note }),
+    }),
+    'engine:batchResults': (answer) => ({
+      accepted: route.answer(
+        answer.requestId,
+        'error' in answer ? { error: answer.error } : { results: answer.results },
+      ),
     }),
   }
 }

@@ -13,6 +13,7 @@ import { createJobsHandlers } from './jobs-handlers'
 import { createLibraryHandlers } from './library-handlers'
 import { createEngineHandlers } from './engine-handlers'
 import type { AppBatchEngine } from '../engine/app-batch-engine'
+import type { RendererRoute } from '../engine/renderer-route'
 import type { WebgpuRequests } from '../engine/webgpu-requests'
 import type { JobsService } from '../jobs/jobs-service'
 import type { CatalogDownloads } from '../library/catalog-downloads'
@@ -45,6 +46,7 @@ export interface Services {
   jobs: JobsService
   engines: AppBatchEngine
   webgpu: WebgpuRequests
+  route: RendererRoute
   emit: EmitEvent
 }
 
@@ -59,7 +61,7 @@ export function createHandlers(services: Services): HandlerTable {
       pickFolders: () => dialogs.pickPhotoFolders(),
       pickExportFile: (format) => dialogs.pickExportFile(format),
     }),
-    ...createEngineHandlers(services.engines, services.webgpu),
+    ...createEngineHandlers(services.engines, services.webgpu, services.route),
     ...createJobsHandlers({ jobs: services.jobs, pickFolder: (purpose) => dialogs.pickFolder(purpose) }),
     'app:info': () => services.appInfo,
     'models:list': () => library.list(),

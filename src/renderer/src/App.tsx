@@ -8,6 +8,7 @@ import { ModelsScreen } from './components/models/ModelsScreen'
 import { NoticeToast } from './components/NoticeToast'
 import { ReviewScreen } from './components/review/ReviewScreen'
 import { Sidebar } from './components/Sidebar'
+import { startBatchResponder } from './engine/batch-responder'
 import { startWebgpuResponder } from './engine/webgpu-measure'
 import { useGlobalShortcuts } from './hooks'
 import { startJobs } from './jobs/actions'
@@ -43,6 +44,7 @@ export function App() {
     startReview()
     startJobs()
     startWebgpuResponder()
+    startBatchResponder()
   }, [])
   useGlobalShortcuts()
 

@@ -671,10 +671,18 @@ export const contract = {
   'engine:choice': { input: ModelId, output: EngineChoiceSchema },
   /** Measures every engine for a model on this machine (a few seconds), then chooses. */
   'engine:measure': { input: ModelId, output: EngineChoiceSchema },
-  /** The engine for batch jobs from now on (a CPU engine: batches run in the engine process); null: the fastest. */
+  /** The engine for batch jobs from now on; null: the fastest measured. */
   'engine:setOverride': {
-    input: z.object({ engine: z.enum(['native', 'wasm']).nullable() }),
+    input: z.object({ engine: EngineKindSchema.nullable() }),
     output: z.object({ override: EngineKindSchema.nullable() }),
+  },
+  /** The window's answer to `engine:classifyBatch`: each photo's result, or why it could not run the batch. */
+  'engine:batchResults': {
+    input: z.union([
+      z.object({ requestId: z.number().int().positive(), results: z.array(ClassificationResultSchema).max(1000) }),
+      z.object({ requestId: z.number().int().positive(), error: z.string().max(1000) }),
+    ]),
+    output: z.object({ accepted: z.boolean() }),
   },
   /** The window's answer to `engine:measureWebgpu`. */
   'engine:webgpuMeasured': {
@@ -708,6 +716,12 @@ export const events = {
   }),
   /** Measure WebGPU for this model and answer with `engine:webgpuMeasured`. */
   'engine:measureWebgpu': WebgpuMeasureRequestSchema,
+  /** A batch job's photos for the window's engine (WebGPU on a hardware adapter); answer with `engine:batchResults`. */
+  'engine:classifyBatch': z.object({
+    requestId: z.number().int().positive(),
+    modelId: z.string(),
+    photos: z.array(z.object({ id: PhotoId, name: z.string(), photoUrl: z.string().startsWith('/') })).max(1000),
+  }),
 } as const
 
 export type Contract = typeof contract

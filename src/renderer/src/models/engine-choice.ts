@@ -69,7 +69,7 @@ export async function measureEngines(modelId: string): Promise<void> {
 }
 
 /** The engine batch jobs use from now on (null: the fastest measured); every shown choice is re-read. */
-export async function setEngineOverride(engine: Exclude<EngineKind, 'webgpu'> | null): Promise<void> {
+export async function setEngineOverride(engine: EngineKind | null): Promise<void> {
   try {
     const { override } = await call('engine:setOverride', { engine })
     useEngineChoiceStore.setState({ override, overrideError: null })

@@ -3,8 +3,7 @@ import { ENGINE_LABELS } from '../../../../shared/engine/engine-kind'
 import { call } from '../../ipc'
 import { setEngineOverride, useEngineChoiceStore } from '../../models/engine-choice'
 
-/** Batch jobs run in the engine process, on a CPU engine (WebGPU serves the window's own photos). */
-const BATCH_ENGINE_CHOICES = ['native', 'wasm'] as const
+const BATCH_ENGINE_CHOICES = ['native', 'wasm', 'webgpu'] as const
 
 /** The setting: which engine batch jobs use (Auto: the fastest measured for each model). */
 export function EngineOverrideSelect() {
