@@ -2,7 +2,7 @@ import type { Db } from '../db/database'
 import { ENGINE_KINDS, type EngineKind } from '../../shared/engine/engine-kind'
 import type { ModelLibrary } from '../library/model-library'
 import type { ClassifyResult } from '../tags/classify-pending'
-import { stmt } from '../tags/sql'
+import { deleteSetting, readSetting, writeSetting } from '../db/settings'
 import type { BatchEngine } from './batch-engine'
 import type { ChooseOptions, EngineChoice } from './calibration'
 import type { SpawnEnginePort } from './engine-port'
@@ -58,7 +58,7 @@ export function createAppBatchEngine(deps: AppBatchEngineDeps): AppBatchEngine {
     return { id: modelId, file, card: library.card(modelId) }
   }
   const readOverride = (): EngineKind | undefined => {
-    const value = stmt(db, 'SELECT value FROM settings WHERE key = ?').pluck().get(ENGINE_SETTING) as string | undefined
+    const value = readSetting(db, ENGINE_SETTING)
     return ENGINE_KINDS.find((kind) => kind === value)
   }
   const options = (modelId: string): ChooseOptions => {
@@ -85,12 +85,8 @@ export function createAppBatchEngine(deps: AppBatchEngineDeps): AppBatchEngine {
     knownChoice: (modelId) => selector.known(model(modelId), options(modelId)),
     override: readOverride,
     setOverride(engine) {
-      if (engine === undefined) stmt(db, 'DELETE FROM settings WHERE key = ?').run(ENGINE_SETTING)
-      else
-        stmt(
-          db,
-          'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-        ).run(ENGINE_SETTING, engine)
+      if (engine === undefined) deleteSetting(db, ENGINE_SETTING)
+      else writeSetting(db, ENGINE_SETTING, engine)
     },
     async recalibrate(modelId) {
       const target = model(modelId)

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Db } from '../db/database'
+import { readSetting, writeSetting } from '../db/settings'
 import { parseModelCard, type ModelCard } from '../../shared/model-card'
 import type { ModelSummary } from '../../shared/ipc/contract'
 
@@ -121,9 +122,8 @@ export class ModelLibrary {
   }
 
   activeId(): string {
-    const setting = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(ACTIVE_MODEL_KEY) as
-      { value: string } | undefined
-    if (setting && this.row(setting.value)) return setting.value
+    const setting = readSetting(this.db, ACTIVE_MODEL_KEY)
+    if (setting !== undefined && this.row(setting)) return setting
     const first = this.rows()[0]
     if (!first) throw new Error('The model library is empty: the bundled model was not registered.')
     return first.id
@@ -131,9 +131,7 @@ export class ModelLibrary {
 
   setActive(id: string): void {
     this.requireRow(id)
-    this.db
-      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-      .run(ACTIVE_MODEL_KEY, id)
+    writeSetting(this.db, ACTIVE_MODEL_KEY, id)
   }
 
   card(id: string): ModelCard {

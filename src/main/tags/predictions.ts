@@ -1,4 +1,5 @@
 import type { Db } from '../db/database'
+import { readSetting, writeSetting } from '../db/settings'
 import { stmt } from './sql'
 import { canBeTagName, ensureTag, TagError } from './tags'
 import { systemClock, type Prediction, type ScoredClass } from './types'
@@ -8,18 +9,14 @@ export const DEFAULT_SUGGESTION_THRESHOLD = 0.5
 
 /** The probability at or above which a prediction becomes a suggested tag (settings, default 0.5). */
 export function getSuggestionThreshold(db: Db): number {
-  const value = stmt(db, 'SELECT value FROM settings WHERE key = ?').pluck().get(SUGGESTION_THRESHOLD_KEY) as
-    string | undefined
+  const value = readSetting(db, SUGGESTION_THRESHOLD_KEY)
   const threshold = value === undefined ? NaN : Number(value)
   return isValidThreshold(threshold) ? threshold : DEFAULT_SUGGESTION_THRESHOLD
 }
 
 export function setSuggestionThreshold(db: Db, threshold: number): void {
   if (!isValidThreshold(threshold)) throw new RangeError('The suggestion threshold is a probability, from 0 to 1.')
-  stmt(
-    db,
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  ).run(SUGGESTION_THRESHOLD_KEY, String(threshold))
+  writeSetting(db, SUGGESTION_THRESHOLD_KEY, String(threshold))
 }
 
 function isValidThreshold(value: number): boolean {
