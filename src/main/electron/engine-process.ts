@@ -1,5 +1,5 @@
 import { utilityProcess } from 'electron'
-import type { EnginePort } from '../engine/engine-port'
+import { exitOnce, type EnginePort } from '../engine/engine-port'
 import type { WorkerReply } from '../engine/engine-protocol'
 
 /**
@@ -8,25 +8,23 @@ import type { WorkerReply } from '../engine/engine-protocol'
  */
 export function spawnUtilityEngine(script: string): EnginePort {
   const child = utilityProcess.fork(script, [], { serviceName: 'ResNet Lens engine', stdio: 'inherit' })
-  let exited = false
-  const exitListeners: ((reason: string) => void)[] = []
-  const exit = (reason: string): void => {
-    if (exited) return
-    exited = true
-    for (const listener of exitListeners) listener(reason)
-  }
-  child.on('exit', (code) => exit(`the engine process stopped (exit code ${code})`))
+  const exit = exitOnce()
+  let running = true
+  child.on('exit', (code) => {
+    running = false
+    exit.fire(`the engine process stopped (exit code ${code})`)
+  })
   return {
     postMessage: (message) => child.postMessage(message),
     onMessage: (listener) => child.on('message', (reply: WorkerReply) => listener(reply)),
-    onExit: (listener) => exitListeners.push(listener),
+    onExit: exit.listen,
     terminate: async () => {
-      if (!exited) {
+      if (running) {
         const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()))
         child.kill()
         await gone
       }
-      exit('the engine process was stopped')
+      exit.fire('the engine process was stopped')
     },
   }
 }

@@ -40,23 +40,35 @@ function startWorker(): Worker {
 
 /** An engine worker in a Node worker thread of this process. */
 export function spawnWorkerThread(): EnginePort {
-  const worker = startWorker()
-  let exited = false
-  const exitListeners: ((reason: string) => void)[] = []
-  const exit = (reason: string): void => {
-    if (exited) return
-    exited = true
-    for (const listener of exitListeners) listener(reason)
-  }
-  worker.on('error', (error) => exit(`the engine worker failed: ${error.message}`))
-  worker.on('exit', (code) => exit(`the engine worker stopped (exit code ${code})`))
+  return workerThreadPort(startWorker())
+}
+
+/** The port of a worker thread running the engine worker's script. */
+export function workerThreadPort(worker: Worker): EnginePort {
+  const exit = exitOnce()
+  worker.on('error', (error) => exit.fire(`the engine worker failed: ${error.message}`))
+  worker.on('exit', (code) => exit.fire(`the engine worker stopped (exit code ${code})`))
   return {
     postMessage: (message) => worker.postMessage(message),
     onMessage: (listener) => worker.on('message', listener),
-    onExit: (listener) => exitListeners.push(listener),
+    onExit: exit.listen,
     terminate: async () => {
       await worker.terminate()
-      exit('the engine worker was stopped')
+      exit.fire('the engine worker was stopped')
+    },
+  }
+}
+
+/** `EnginePort.onExit`'s listeners, told once, whichever way the worker went. */
+export function exitOnce(): { listen: (listener: (reason: string) => void) => void; fire: (reason: string) => void } {
+  let exited = false
+  const listeners: ((reason: string) => void)[] = []
+  return {
+    listen: (listener) => void listeners.push(listener),
+    fire: (reason) => {
+      if (exited) return
+      exited = true
+      for (const listener of listeners) listener(reason)
     },
   }
 }

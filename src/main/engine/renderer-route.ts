@@ -3,6 +3,7 @@ import type { EmitEvent } from '../../shared/ipc/contract'
 import { photoUrlPath } from '../../shared/ipc/routes'
 import type { ClassifyResult } from '../tags/classify-pending'
 import type { ScoredClass } from '../tags/types'
+import { WindowRequests } from './window-requests'
 
 /** Photos handed to the window at a time, and how many such requests may wait for an answer. */
 const CHUNK = 16
@@ -26,8 +27,9 @@ export interface RendererRouteDeps {
  * and answers (`engine:batchResults`). At most `AHEAD` chunks wait for an answer at once.
  */
 export class RendererRoute {
-  private nextId = 1
-  private readonly waiting = new Map<number, { resolve: (answer: RouteAnswer) => void; timer: NodeJS.Timeout }>()
+  private readonly requests = new WindowRequests<RouteAnswer>(ANSWER_TIMEOUT_MS, () => ({
+    error: 'the window did not answer',
+  }))
 
   constructor(private readonly deps: RendererRouteDeps) {}
 
@@ -56,12 +58,7 @@ export class RendererRoute {
 
   /** The window's answer; false when nothing waits for it. */
   answer(requestId: number, answer: RouteAnswer): boolean {
-    const waiter = this.waiting.get(requestId)
-    if (!waiter) return false
-    this.waiting.delete(requestId)
-    clearTimeout(waiter.timer)
-    waiter.resolve(answer)
-    return true
+    return this.requests.answer(requestId, answer)
   }
 
   private async send(modelId: string, paths: readonly string[]): Promise<ClassifyResult[]> {
@@ -73,19 +70,13 @@ export class RendererRoute {
       if (id === undefined) missing.push({ path, error: 'not in the library' })
       else byId.set(id, path)
     }
-    const requestId = this.nextId++
-    const answer = await new Promise<RouteAnswer>((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(requestId)
-        resolve({ error: 'the window did not answer' })
-      }, ANSWER_TIMEOUT_MS)
-      this.waiting.set(requestId, { resolve, timer })
+    const answer = await this.requests.ask((requestId) =>
       this.deps.emit('engine:classifyBatch', {
         requestId,
         modelId,
         photos: [...byId].map(([id, path]) => ({ id, name: basename(path), photoUrl: photoUrlPath(id, 'original') })),
-      })
-    })
+      }),
+    )
     if ('error' in answer) throw new Error(`WebGPU in the window: ${answer.error}`)
     const results: ClassifyResult[] = [...missing]
     for (const result of answer.results) {

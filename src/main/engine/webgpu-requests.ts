@@ -1,5 +1,6 @@
 import type { EmitEvent } from '../../shared/ipc/contract'
 import type { EngineModel, WebgpuMeasurement } from './engine-selector'
+import { WindowRequests } from './window-requests'
 
 /** How long the window may take to measure WebGPU (a session on a real GPU, a few timed runs). */
 const ANSWER_TIMEOUT_MS = 30_000
@@ -16,38 +17,27 @@ export interface WebgpuRequestsDeps {
  * (`engine:measureWebgpu`) and waits for its answer (`engine:webgpuMeasured`).
  */
 export class WebgpuRequests {
-  private nextId = 1
-  private readonly waiting = new Map<number, (measurement: WebgpuMeasurement) => void>()
+  private readonly requests = new WindowRequests<WebgpuMeasurement>(ANSWER_TIMEOUT_MS, () => ({
+    imagesPerSecond: null,
+    note: 'not measured (the window did not answer)',
+  }))
 
   constructor(private readonly deps: WebgpuRequestsDeps) {}
 
   measure(model: EngineModel): Promise<WebgpuMeasurement> {
     if (!this.deps.hasWindow()) return Promise.resolve({ imagesPerSecond: null, note: 'not measured (no window open)' })
-    const requestId = this.nextId++
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(requestId)
-        resolve({ imagesPerSecond: null, note: 'not measured (the window did not answer)' })
-      }, ANSWER_TIMEOUT_MS)
-      this.waiting.set(requestId, (measurement) => {
-        clearTimeout(timer)
-        resolve(measurement)
-      })
+    return this.requests.ask((requestId) =>
       this.deps.emit('engine:measureWebgpu', {
         requestId,
         modelId: model.id,
         modelUrl: this.deps.modelUrl(model.id),
         input: { height: model.card.input.height, width: model.card.input.width },
-      })
-    })
+      }),
+    )
   }
 
   /** The window's answer; false when nothing waits for it (late, or unknown). */
   answer(requestId: number, measurement: WebgpuMeasurement): boolean {
-    const resolve = this.waiting.get(requestId)
-    if (!resolve) return false
-    this.waiting.delete(requestId)
-    resolve(measurement)
-    return true
+    return this.requests.answer(requestId, measurement)
   }
 }
