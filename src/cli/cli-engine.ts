@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import type { Db } from '../main/db/database'
 import type { EngineChoice } from '../main/engine/calibration'
 import { spawnWorkerThread } from '../main/engine/engine-port'
-import type { WorkerResult } from '../main/engine/engine-protocol'
+import type { WorkerBackend, WorkerResult } from '../main/engine/engine-protocol'
 import { EngineSelector, type EngineModel } from '../main/engine/engine-selector'
 import { readModel, type ModelFile } from '../main/engine/load-model'
 import { createNativeEngine } from '../main/engine/native-ort'
@@ -75,13 +75,15 @@ export function createCliEngine(db: Db, override: EngineKind | undefined): CliEn
     }
     return choice
   }
+  // WebGPU is never measured available in the command line: the choice is one of the worker's engines.
+  const backendFor = async (model: ModelFile): Promise<WorkerBackend> =>
+    (await choose(model)).engine === 'wasm' ? 'wasm' : 'native'
   async function* classify(
     model: ModelFile,
     paths: readonly string[] | AsyncIterable<readonly string[]>,
     options: { k?: number; logits?: boolean; signal?: AbortSignal } = {},
   ): AsyncGenerator<WorkerResult> {
-    const { engine } = await choose(model)
-    yield* selector.classify(engineModel(model), engine === 'wasm' ? 'wasm' : 'native', paths, options)
+    yield* selector.classify(engineModel(model), await backendFor(model), paths, options)
   }
   return {
     read,
@@ -94,8 +96,7 @@ export function createCliEngine(db: Db, override: EngineKind | undefined): CliEn
         const model = await read(file).catch((error: unknown) => {
           throw new Error(`cannot load model ${file}: ${error instanceof Error ? error.message : String(error)}`)
         })
-        const { engine } = await choose(model)
-        const backend = engine === 'wasm' ? 'wasm' : 'native'
+        const backend = await backendFor(model)
         yield* selector.classifyBatches(engineModel(model), backend, paths, { k, ...(signal && { signal }) })
       },
     close: () => worker.close(),

@@ -4,7 +4,7 @@ import type { ModelCard } from '../../src/shared/model-card'
 import type { BatchEngine } from '../../src/main/engine/batch-engine'
 import { createWasmEngine, type NodeEngine } from '../../src/main/engine/node-ort'
 import { classifierFn } from '../../src/main/tags/classify-pending'
-import { eachPath, type JobClassifyFn } from '../../src/main/jobs/runner'
+import { forModel, type JobClassifyFn } from '../../src/main/jobs/runner'
 
 /** Where the engine finds a library model: its file and its card (the model library answers both). */
 export interface ModelSource {
@@ -54,9 +54,11 @@ export function createInProcessEngine(models: ModelSource, options: InProcessEng
   const classify: JobClassifyFn = async function* (modelId, paths, signal) {
     if (closed) throw new Error('The engine is closed.')
     const classifier = await load(modelId)
-    const all: string[] = []
-    for await (const path of eachPath(paths)) all.push(path)
-    for await (const result of classifierFn(classifier, { k: options.k ?? 5 })(all, signal)) {
+    for await (const result of forModel(modelId, classifierFn(classifier, { k: options.k ?? 5 }))(
+      modelId,
+      paths,
+      signal,
+    )) {
       if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs))
       yield result
     }

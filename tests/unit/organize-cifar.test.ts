@@ -11,7 +11,7 @@ import { JobRunner, type JobClassifyFn } from '../../src/main/jobs'
 import { buildPlan, executeOrganize, organizeSteps } from '../../src/main/organize'
 import { defaultModelPath, labelsDir } from '../../src/cli/paths'
 import { cifarHalfDir, readReferencePredictions } from '../support/shared'
-import { census, openLibrary, snapshot } from '../crash/organize-helpers'
+import { CIFAR_CLASSES, census, openLibrary, snapshot } from '../crash/organize-helpers'
 
 /** The bundled model's top-1 accuracy on this half of the CIFAR-10 test set (fidelity.test.ts). */
 const FIDELITY_ACCURACY = 89.06
@@ -56,18 +56,7 @@ describe('organize the CIFAR-10 test half', () => {
     const plan = await buildPlan(db, { jobId: job.id, modelId, out, threshold: 0, mode: 'copy' })
     expect(plan.steps).toHaveLength(5000)
     expect(plan.skipped).toEqual([])
-    expect(plan.groups.map((g) => g.folder).sort()).toEqual([
-      'airplane',
-      'automobile',
-      'bird',
-      'cat',
-      'deer',
-      'dog',
-      'frog',
-      'horse',
-      'ship',
-      'truck',
-    ])
+    expect(plan.groups.map((g) => g.folder).sort()).toEqual([...CIFAR_CLASSES])
     const report = await executeOrganize(db, plan)
     const t2 = performance.now()
     expect(report.problems).toEqual([])

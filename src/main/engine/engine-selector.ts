@@ -83,8 +83,7 @@ export class EngineSelector {
     paths: readonly string[] | AsyncIterable<readonly string[]>,
     options: Omit<WorkerClassifyOptions, 'batchSize'> & { batchSize?: number } = {},
   ): AsyncGenerator<WorkerResult> {
-    const key = await this.load(model, backend)
-    yield* this.deps.worker.classify(key, paths, { batchSize: batchSizeFor(model.card), ...options })
+    for await (const batch of this.classifyBatches(model, backend, paths, options)) yield* batch
   }
 
   /** Like `classify`, one batch at a time (a job records each batch in one transaction). */

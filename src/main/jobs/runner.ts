@@ -362,7 +362,7 @@ export class JobRunner {
         addToJob(photoIds)
         onChunk(photoIds)
       },
-      onProgress: ({ found, done }) => reporter.scanning(db, job.id, done, found),
+      onProgress: ({ found }) => reporter.scanning(db, job.id, found),
     })
     db.transaction(() => {
       for (const skipped of report.skipped) recordJobError(db, job.id, { stage: 'scan', ...skipped }, now)
@@ -562,7 +562,7 @@ class ProgressReporter {
     this.send(db, job, true)
   }
 
-  scanning(db: Db, jobId: number, _done: number, found: number): void {
+  scanning(db: Db, jobId: number, found: number): void {
     this.found = found
     if (this.emit && this.due()) this.send(db, requireJob(db, jobId), false)
   }

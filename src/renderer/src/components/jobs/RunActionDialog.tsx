@@ -1,8 +1,8 @@
 import { cancelRunAction, confirmRunAction } from '../../jobs/actions'
 import { runsOf, useJobsStore } from '../../jobs/store'
 import { formatCount } from '../../lib/format'
-import { dangerButton, secondaryButton } from '../buttons'
 import { UndoIcon } from '../Icons'
+import { ConfirmFooter } from '../ConfirmFooter'
 import { Modal } from '../Modal'
 
 /** Asks once before a run is undone or rolled back; focus starts on Cancel, so Enter alone does nothing. */
@@ -38,25 +38,13 @@ export function RunActionDialog() {
           </p>
         </div>
       </div>
-      <div className="flex justify-end gap-2 border-t border-zinc-100 bg-zinc-50/70 px-5 py-3 dark:border-zinc-800 dark:bg-zinc-950/30">
-        <button
-          data-autofocus
-          type="button"
-          data-testid="run-action-cancel"
-          onClick={cancelRunAction}
-          className={secondaryButton}
-        >
-          Cancel <span className="font-normal text-zinc-400">Esc</span>
-        </button>
-        <button
-          type="button"
-          data-testid="run-action-confirm"
-          onClick={() => void confirmRunAction()}
-          className={dangerButton}
-        >
-          {undo ? 'Undo' : 'Roll back'}
-        </button>
-      </div>
+      <ConfirmFooter
+        confirmLabel={undo ? 'Undo' : 'Roll back'}
+        onCancel={cancelRunAction}
+        onConfirm={() => void confirmRunAction()}
+        cancelTestId="run-action-cancel"
+        confirmTestId="run-action-confirm"
+      />
     </Modal>
   )
 }

@@ -1,8 +1,8 @@
 import { formatMegabytes } from '../../lib/format'
 import { cancelDelete, confirmDelete } from '../../models/actions'
 import { modelsOf, useModelsStore } from '../../models/store'
-import { dangerButton, secondaryButton } from '../buttons'
 import { AlertIcon } from '../Icons'
+import { ConfirmFooter } from '../ConfirmFooter'
 import { Modal } from '../Modal'
 
 /** Asks once before a model is deleted; focus starts on Cancel, so Enter alone never deletes. */
@@ -45,20 +45,13 @@ export function DeleteDialog() {
           </div>
         </div>
       </div>
-      <div className="flex justify-end gap-2 border-t border-zinc-100 bg-zinc-50/70 px-5 py-3 dark:border-zinc-800 dark:bg-zinc-950/30">
-        <button
-          data-autofocus
-          type="button"
-          data-testid="confirm-cancel"
-          onClick={cancelDelete}
-          className={secondaryButton}
-        >
-          Cancel <span className="font-normal text-zinc-400">Esc</span>
-        </button>
-        <button type="button" data-testid="confirm-delete" onClick={confirmDelete} className={dangerButton}>
-          Delete
-        </button>
-      </div>
+      <ConfirmFooter
+        confirmLabel={'Delete'}
+        onCancel={cancelDelete}
+        onConfirm={confirmDelete}
+        cancelTestId="confirm-cancel"
+        confirmTestId="confirm-delete"
+      />
     </Modal>
   )
 }

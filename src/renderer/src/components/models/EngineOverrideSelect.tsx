@@ -1,7 +1,7 @@
 import { useEffect } from 'react'
 import { ENGINE_LABELS } from '../../../../shared/engine/engine-kind'
 import { call } from '../../ipc'
-import { setEngineOverride, useEngineChoiceStore } from '../../models/engine-choice'
+import { loadEngineChoice, setEngineOverride, useEngineChoiceStore } from '../../models/engine-choice'
 
 const BATCH_ENGINE_CHOICES = ['native', 'wasm', 'webgpu'] as const
 
@@ -10,10 +10,8 @@ export function EngineOverrideSelect() {
   const override = useEngineChoiceStore((s) => s.override)
   const error = useEngineChoiceStore((s) => s.overrideError)
   useEffect(() => {
-    // The setting is known once any choice was read; the bundled model always exists.
-    void call('models:active').then(({ card }) =>
-      call('engine:choice', { id: card.id }).then((view) => useEngineChoiceStore.setState({ override: view.override })),
-    )
+    // Every choice read carries the setting: the active model's is read for it.
+    void call('models:active').then(({ card }) => loadEngineChoice(card.id))
   }, [])
   return (
     <label className="flex items-center gap-2 text-[12px] text-zinc-600 dark:text-zinc-300" title={error ?? undefined}>
