@@ -8,16 +8,8 @@ export const MAX_DECODE_PIXELS = 268_402_689
  * Decodes a photo (file path or bytes) to upright 8-bit sRGB, as PIL's `convert('RGB')` would:
  * EXIF orientation applied, alpha dropped, greyscale expanded to three channels.
  */
-export async function decodeImage(input: string | Uint8Array): Promise<DecodedImage> {
-  const { data, info } = await sharp(input, { limitInputPixels: MAX_DECODE_PIXELS, failOn: 'error' })
-    .rotate()
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true })
-    .catch((error: unknown) => explainDecodeFailure(input, error))
-  if (info.channels !== 3) throw new Error(`Unexpected channel count ${info.channels} after decoding.`)
-  return { width: info.width, height: info.height, channels: 3, data }
+export function decodeImage(input: string | Uint8Array): Promise<DecodedImage> {
+  return decode(input, undefined)
 }
 
 /**
@@ -26,13 +18,21 @@ export async function decodeImage(input: string | Uint8Array): Promise<DecodedIm
  * the preprocessing's own antialiased resample still decides the pixels while a 12-megapixel JPEG costs
  * a fraction of a full decode in time and memory. Photos already that small are decoded as they are.
  */
-export async function decodeForModel(input: string | Uint8Array, spec: PreprocessSpec): Promise<DecodedImage> {
+export function decodeForModel(input: string | Uint8Array, spec: PreprocessSpec): Promise<DecodedImage> {
   const { width, height } = spec.input
   const { resize, shorterSide } = spec.preprocessing
-  const side = 2 * (resize === 'shorter-side' ? (shorterSide ?? Math.max(width, height)) : Math.max(width, height))
-  const { data, info } = await sharp(input, { limitInputPixels: MAX_DECODE_PIXELS, failOn: 'error' })
-    .rotate()
-    .resize({ width: side, height: side, fit: 'outside', withoutEnlargement: true })
+  return decode(
+    input,
+    2 * (resize === 'shorter-side' ? (shorterSide ?? Math.max(width, height)) : Math.max(width, height)),
+  )
+}
+
+/** The decoding both share; with `minSide`, a larger photo is shrunk while it loads to no less than that. */
+async function decode(input: string | Uint8Array, minSide: number | undefined): Promise<DecodedImage> {
+  let pipeline = sharp(input, { limitInputPixels: MAX_DECODE_PIXELS, failOn: 'error' }).rotate()
+  if (minSide !== undefined)
+    pipeline = pipeline.resize({ width: minSide, height: minSide, fit: 'outside', withoutEnlargement: true })
+  const { data, info } = await pipeline
     .removeAlpha()
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
