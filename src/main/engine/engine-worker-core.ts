@@ -28,6 +28,8 @@ type Prepared = { path: string; tensor: Float32Array } | { path: string; error: 
 export class EngineWorkerCore {
   private readonly engines = new Map<WorkerBackend, NodeEngine>()
   private readonly sessions = new Map<string, Promise<Classifier>>()
+  /** Sessions that have run once: the first run of a session is slower (allocation, kernel choice). */
+  private readonly warmedUp = new WeakSet<Classifier>()
   private inference: Promise<unknown> = Promise.resolve()
   private closing = false
 
@@ -121,13 +123,16 @@ export class EngineWorkerCore {
     })
   }
 
-  /** Images per second through the model alone (no decoding), after one warm-up run. */
+  /** Images per second through the model alone (no decoding); the first time for a session, after a warm-up run. */
   private async calibrate(request: Extract<WorkerRequest, { op: 'calibrate' }>): Promise<Calibration> {
     const classifier = await this.session(request.key)
     return this.serially(async () => {
       const batch = new Float32Array(request.batch * classifier.tensorLength)
       for (let i = 0; i < batch.length; i++) batch[i] = Math.sin(i) // any input: the time does not depend on it
-      await classifier.runBatch(batch, request.batch)
+      if (!this.warmedUp.has(classifier)) {
+        await classifier.runBatch(batch, request.batch)
+        this.warmedUp.add(classifier)
+      }
       let runs = 0
       const started = performance.now()
       while (runs < 2 || performance.now() - started < request.minMs) {
