@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest'
-import { decodeImage } from '../../src/main/photos/decode'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeForModel, decodeImage } from '../../src/main/photos/decode'
 import { CIFAR_PREPROCESSING, IMAGENET_PREPROCESSING, type Preprocessing } from '../../src/shared/model-card'
 import { planResize, preprocess, type DecodedImage } from '../../src/shared/preprocess/preprocess'
 import { resampleRgb } from '../../src/shared/preprocess/resample'
-import { sharedPath } from '../support/shared'
+import { cifarHalfDir, sharedPath } from '../support/shared'
 
 /** A synthetic RGB image whose pixel (x, y) is `pixel(x, y)`. */
 function image(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): DecodedImage {
@@ -222,5 +226,70 @@ describe('decodeImage', () => {
 
   it('rejects bytes that are not an image', async () => {
     await expect(decodeImage(new TextEncoder().encode('not an image'))).rejects.toThrow(/unsupported image format/)
+  })
+})
+
+describe('decodeForModel (shrink on load, PIL deciding the last step)', () => {
+  const imagenet = spec(224, IMAGENET_PREPROCESSING) // shorter side 256, centre crop 224
+  let work: string
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'decode-for-model-'))
+  })
+  afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+  /** astronaut.png scaled to cover width×height, saved as JPEG (or PNG), with an EXIF orientation. */
+  async function photo(width: number, height: number, format: 'jpeg' | 'png' = 'jpeg', orientation?: number) {
+    const file = join(work, `astronaut-${width}x${height}-${orientation ?? 1}.${format}`)
+    let image = sharp(sharedPath('photos', 'astronaut.png')).removeAlpha().resize(width, height, { fit: 'cover' })
+    image = format === 'jpeg' ? image.jpeg({ quality: 90 }) : image.png()
+    if (orientation) image = image.withMetadata({ orientation })
+    await image.toFile(file)
+    return file
+  }
+
+  /** Mean and largest difference between two tensors, in 8-bit levels. */
+  function levels(a: Float32Array, b: Float32Array): { mean: number; max: number } {
+    const { std } = IMAGENET_PREPROCESSING
+    let sum = 0
+    let max = 0
+    for (let i = 0; i < a.length; i++) {
+      const d = Math.abs(a[i]! - b[i]!) * std[Math.floor((i * 3) / a.length)]! * 255
+      sum += d
+      max = Math.max(max, d)
+    }
+    return { mean: sum / a.length, max }
+  }
+
+  it('shrinks a 4000×3000 JPEG while loading to 1.5× the resampled side, close to a full decode', async () => {
+    const file = await photo(4000, 3000)
+    const shrunk = await decodeForModel(file, imagenet)
+    expect([shrunk.width, shrunk.height]).toEqual([512, 384])
+    const full = await decodeImage(file)
+    const distance = levels(preprocess(shrunk, imagenet), preprocess(full, imagenet))
+    // Resizing straight to 256 with libvips, as the bench's reference script does, is about 1.5 / 41.
+    expect(distance.mean).toBeLessThan(0.6)
+    expect(distance.max).toBeLessThan(20)
+  })
+
+  it('applies the EXIF orientation before choosing the size (a portrait stays a portrait)', async () => {
+    const shrunk = await decodeForModel(await photo(4000, 3000, 'jpeg', 6), imagenet)
+    expect([shrunk.width, shrunk.height]).toEqual([384, 512])
+  })
+
+  it('decodes a JPEG under twice the side as it is: the preprocessing sees the same pixels as a full decode', async () => {
+    const file = await photo(700, 500)
+    const decoded = await decodeForModel(file, imagenet)
+    expect(Buffer.compare(Buffer.from(decoded.data), Buffer.from((await decodeImage(file)).data))).toBe(0)
+  })
+
+  it('resizes other formats, which cannot shrink while loading, to no less than twice the side', async () => {
+    const decoded = await decodeForModel(await photo(1600, 1200, 'png'), imagenet)
+    expect([decoded.width, decoded.height]).toEqual([683, 512])
+  })
+
+  it('keeps a CIFAR photo as it is', async () => {
+    const file = join(cifarHalfDir(), 'cat', readdirSync(join(cifarHalfDir(), 'cat'))[0]!)
+    const decoded = await decodeForModel(file, spec(32))
+    expect([decoded.width, decoded.height]).toEqual([32, 32])
   })
 })
