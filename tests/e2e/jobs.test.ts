@@ -22,7 +22,7 @@ import { machineKey } from '../../src/main/engine/calibration'
 import { openApp, type AppSession } from '../support/app-session'
 import { waitForProvider } from '../support/cards'
 import { createInProcessEngine } from '../support/in-process-engine'
-import { cifarHalfDir, readReferencePredictions } from '../support/shared'
+import { cifarHalfDir, readReferenceColumn, readReferencePredictions, sharedPath } from '../support/shared'
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
 const PER_CLASS = 6
@@ -307,6 +307,45 @@ describe('Jobs screen on the app engine (the engine worker, the engine chosen fo
     expect(await engine.getByTestId('batch-engine-reason').textContent()).toMatch(
       /^native CPU: \d+ img\/s; WASM [\d.]+ img\/s; WebGPU: no WebGPU \(.+\)$/,
     )
+  })
+  it('runs a job with a model other than the active one, chosen on the Jobs screen', async () => {
+    const { page, services } = app
+    await page.keyboard.press('Control+2')
+    services.dialogAnswers.model.push(sharedPath('models', 'reference', 'resnet20-cifar10-ref.onnx'))
+    await page.getByTestId('import-model').click()
+    const dialog = page.getByTestId('import-dialog')
+    await expect.poll(() => dialog.getByTestId('import-classes').textContent()).toContain('10')
+    await dialog.getByTestId('import-name').fill('ResNet-20 reference')
+    await dialog.getByTestId('labels-builtin-cifar10').check()
+    await dialog.getByTestId('preset-cifar').check()
+    await dialog.getByTestId('import-confirm').click()
+    await dialog.waitFor({ state: 'detached' })
+    const resnet20 = services.library.list().find((m) => m.name === 'ResNet-20 reference')!
+    expect(services.library.activeId()).toBe('resnet56-cifar10')
+
+    await page.keyboard.press('Control+6')
+    const select = page.getByTestId('job-model-select')
+    expect(await select.inputValue()).toBe('resnet56-cifar10') // the active model until another is chosen
+    await select.selectOption(resnet20.id)
+    services.dialogAnswers.folder.push(join(root, 'photos'))
+    await page.getByTestId('jobs-new').first().click()
+    const card = page.getByTestId('job-card').first() // the newest job comes first
+    await expect.poll(() => card.getByTestId('job-model').textContent()).toBe('ResNet-20 reference')
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    expect(services.library.activeId()).toBe('resnet56-cifar10')
+
+    const predicted = services.db
+      .prepare(
+        `SELECT p.path, pr.class_index AS top FROM photos p
+           JOIN predictions pr ON pr.photo_id = p.id AND pr.model_id = ? AND pr.rank = 1`,
+      )
+      .all(resnet20.id) as { path: string; top: number }[]
+    const reference = readReferenceColumn('resnet20_ref')
+    expect(predicted).toHaveLength(rows.length)
+    for (const { path, top } of predicted) {
+      const key = relative(join(root, 'photos'), path).split(sep).join('/')
+      expect(top, key).toBe(reference.get(key))
+    }
   })
 })
 

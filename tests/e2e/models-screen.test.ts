@@ -1,20 +1,13 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openApp, type AppSession } from '../support/app-session'
 import { waitForCards } from '../support/cards'
 import { dropFiles, fileFromDisk } from '../support/drop'
-import { cifarHalfDir, sharedPath } from '../support/shared'
+import { cifarHalfDir, readReferenceColumn, sharedPath } from '../support/shared'
 
 const RESNET20 = () => sharedPath('models', 'reference', 'resnet20-cifar10-ref.onnx')
-
-/** PyTorch's predictions of the ResNet-20 reference model, by data set path. */
-function resnet20Reference(): Map<string, number> {
-  const [header, ...lines] = readFileSync(join(cifarHalfDir(), 'reference-predictions.csv'), 'utf8').trim().split('\n')
-  const column = header!.split(',').indexOf('resnet20_ref')
-  return new Map(lines.map((line) => line.split(',')).map((f) => [f[0]!, Number(f[column])]))
-}
 
 const card = (page: Page, id: string) => page.locator(`[data-testid="model-card"][data-model-id="${id}"]`)
 
@@ -123,7 +116,7 @@ describe('Models screen', () => {
 
     // Classify with it: its labels are PyTorch's for the same model.
     await page.getByTestId('nav-classify').click()
-    const reference = resnet20Reference()
+    const reference = readReferenceColumn('resnet20_ref')
     const paths = [
       'airplane/0000.jpg',
       'cat/0002.jpg',

@@ -49,3 +49,13 @@ export function readReferencePredictions(): ReferenceRow[] {
     return { path: f[iPath]!, label: Number(f[iLabel]), resnet56: Number(f[iPred]), resnet56P: Number(f[iP]) }
   })
 }
+
+/** PyTorch's top-1 class of one model's column in `reference-predictions.csv` (e.g. `resnet20_ref`), by path. */
+export function readReferenceColumn(column: string): Map<string, number> {
+  const text = readFileSync(sharedPath('datasets', 'cifar10-test-half', 'reference-predictions.csv'), 'utf8')
+  const [header, ...lines] = text.trim().split(/\r?\n/)
+  const columns = header!.split(',')
+  const at = columns.indexOf(column)
+  if (at < 0) throw new Error(`reference-predictions.csv has no "${column}" column`)
+  return new Map(lines.map((line) => line.split(',')).map((f) => [f[0]!, Number(f[at])]))
+}

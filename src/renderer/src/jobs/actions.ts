@@ -4,9 +4,10 @@
  * Components call these; they never call IPC themselves. Folders are picked in the main process's
  * dialogs and named by tokens; plans stay in the main process, named by their id.
  */
-import type { JobItem, OrganizeModeName } from '../../../shared/ipc/contract'
+import type { JobItem, ModelSummary, OrganizeModeName } from '../../../shared/ipc/contract'
 import { call, ipcMessage, subscribe } from '../ipc'
 import { formatCount } from '../lib/format'
+import { useModelsStore } from '../models/store'
 import { useJobsStore, type JobBusy, type UndoRequest } from './store'
 
 const store = () => useJobsStore.getState()
@@ -110,6 +111,24 @@ export function dismissError(): void {
 // Jobs
 
 /** New job…: the folder dialog, then a job for it with the active model. */
+/** The model new jobs use: the one chosen on the Jobs screen while it is in the library, or the active one. */
+export function pickJobModel(models: readonly ModelSummary[], chosen: string | null): ModelSummary | undefined {
+  return models.find((m) => m.id === chosen) ?? models.find((m) => m.active)
+}
+
+/** Undefined while the library is not read yet: the main process then takes the active model. */
+function jobModel(): ModelSummary | undefined {
+  const models = useModelsStore.getState().models
+  return models.status === 'ready' ? pickJobModel(models.data, store().modelId) : undefined
+}
+
+/** Chooses the model for new jobs; the active model's id means "the active model", whichever it becomes. */
+export function setJobModel(modelId: string): void {
+  const models = useModelsStore.getState().models
+  const active = models.status === 'ready' ? models.data.find((m) => m.active) : undefined
+  store().setModelId(modelId === active?.id ? null : modelId)
+}
+
 export async function newJob(): Promise<void> {
   const { picking, starting } = store()
   if (picking || starting) return
@@ -127,7 +146,8 @@ export async function newJob(): Promise<void> {
   if (folder === null) return
   store().setStarting(true)
   try {
-    const job = await call('jobs:start', { folderToken: folder.token })
+    const modelId = jobModel()?.id
+    const job = await call('jobs:start', { folderToken: folder.token, ...(modelId !== undefined && { modelId }) })
     mergeJob(job)
   } catch (error) {
     store().setError({ title: `${folder.name} could not be classified`, message: ipcMessage(error) })

@@ -53,6 +53,8 @@ interface JobsState {
   picking: boolean
   /** True while a new job is being created. */
   starting: boolean
+  /** The model new jobs classify with; null: the active model. */
+  modelId: string | null
   busy: Record<number, JobBusy>
   /** The last action that failed (start, pause, resume, cancel, undo...), shown above the list. */
   error: { title: string; message: string } | null
@@ -71,6 +73,7 @@ interface JobsState {
   setProgress(progress: JobProgressItem): void
   setPicking(picking: boolean): void
   setStarting(starting: boolean): void
+  setModelId(modelId: string | null): void
   setBusy(jobId: number, busy: JobBusy | undefined): void
   setError(error: { title: string; message: string } | null): void
   setErrors(jobId: number, errors: JobErrorsState | undefined): void
@@ -92,6 +95,7 @@ export const useJobsStore = create<JobsState>()((set) => ({
   progress: {},
   picking: false,
   starting: false,
+  modelId: null,
   busy: {},
   error: null,
   errors: {},
@@ -105,6 +109,7 @@ export const useJobsStore = create<JobsState>()((set) => ({
   setProgress: (progress) => set((s) => ({ progress: { ...s.progress, [progress.jobId]: progress } })),
   setPicking: (picking) => set({ picking }),
   setStarting: (starting) => set({ starting }),
+  setModelId: (modelId) => set({ modelId }),
   setBusy: (jobId, busy) => set((s) => ({ busy: busy ? { ...s.busy, [jobId]: busy } : without(s.busy, jobId) })),
   setError: (error) => set({ error }),
   setErrors: (jobId, errors) =>

@@ -1,9 +1,9 @@
 import { useEffect } from 'react'
-import type { OrganizeRunItem } from '../../../../shared/ipc/contract'
-import { dismissError, newJob, refreshJobs, refreshRuns } from '../../jobs/actions'
+import type { ModelSummary, OrganizeRunItem } from '../../../../shared/ipc/contract'
+import { dismissError, newJob, pickJobModel, refreshJobs, refreshRuns, setJobModel } from '../../jobs/actions'
 import { jobsOf, runsOf, useJobsStore } from '../../jobs/store'
 import { formatCount } from '../../lib/format'
-import { useClassifyStore } from '../../store'
+import { useModelsStore } from '../../models/store'
 import { primaryButton, secondaryButton } from '../buttons'
 import { AlertIcon, CloseIcon, FolderOpenIcon, JobsIcon } from '../Icons'
 import { RetryAlert } from '../RetryAlert'
@@ -16,19 +16,51 @@ import { RunActionDialog } from './RunActionDialog'
 function NewJobButton({ className = '' }: { className?: string }) {
   const picking = useJobsStore((s) => s.picking)
   const starting = useJobsStore((s) => s.starting)
-  const model = useClassifyStore((s) => (s.model.status === 'ready' ? s.model.card.name : undefined))
+  const model = useJobModel()
   return (
     <button
       type="button"
       data-testid="jobs-new"
       onClick={() => void newJob()}
       disabled={picking || starting}
-      title={`Choose a folder: its photos are added to the library and classified${model ? ` with ${model}` : ''}`}
+      title={`Choose a folder: its photos are added to the library and classified${model ? ` with ${model.name}` : ''}`}
       className={`${primaryButton} text-[13px] ${className}`}
     >
       {picking || starting ? <Spinner className="h-4 w-4" /> : <FolderOpenIcon className="h-4 w-4" />}
       New job…
     </button>
+  )
+}
+
+/** The model new jobs use, following the library and the choice on this screen. */
+function useJobModel(): ModelSummary | undefined {
+  const models = useModelsStore((s) => s.models)
+  const chosen = useJobsStore((s) => s.modelId)
+  return models.status === 'ready' ? pickJobModel(models.data, chosen) : undefined
+}
+
+/** Which library model new jobs classify with (the active one unless another is chosen). */
+function JobModelSelect() {
+  const models = useModelsStore((s) => (s.models.status === 'ready' ? s.models.data : undefined))
+  const model = useJobModel()
+  if (!models || !model) return null
+  return (
+    <label className="flex items-center gap-2 text-[12.5px] text-zinc-600 dark:text-zinc-300">
+      Model
+      <select
+        data-testid="job-model-select"
+        value={model.id}
+        onChange={(event) => setJobModel(event.target.value)}
+        title="The model new jobs classify with"
+        className="max-w-56 rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-[12.5px] text-zinc-800 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+      >
+        {models.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.active ? `${m.name} (active)` : m.name}
+          </option>
+        ))}
+      </select>
+    </label>
   )
 }
 
@@ -65,9 +97,9 @@ function Empty() {
         </div>
         <p className="text-[15px] font-semibold text-zinc-900 dark:text-zinc-100">Classify a whole folder</p>
         <p className="mt-2 max-w-sm text-[13px] leading-relaxed text-zinc-500 dark:text-zinc-400">
-          A job adds a folder&rsquo;s photos to the library and classifies them with the active model in the background;
-          it can be paused, and survives quitting the app. Then sort the photos into one folder per class, and undo that
-          if you change your mind.
+          A job adds a folder&rsquo;s photos to the library and classifies them in the background, with the active model
+          or the one chosen above; it can be paused, and survives quitting the app. Then sort the photos into one folder
+          per class, and undo that if you change your mind.
         </p>
         <NewJobButton className="mt-5" />
       </div>
@@ -129,7 +161,8 @@ export function JobsScreen() {
         {count !== undefined && (
           <span className="text-[12px] text-zinc-500 tabular-nums dark:text-zinc-400">{formatCount(count, 'job')}</span>
         )}
-        <div className="ml-auto flex items-center gap-2">
+        <div className="ml-auto flex items-center gap-3">
+          <JobModelSelect />
           <NewJobButton />
         </div>
       </header>
