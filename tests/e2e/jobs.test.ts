@@ -261,6 +261,30 @@ describe('Jobs: classify a folder, organize it, undo', () => {
     expect(filesUnder(out)).toEqual([])
     expect(app.consoleErrors).toEqual([])
   })
+
+  it("lists a job's errors a page at a time", async () => {
+    const { page } = app
+    const messy = join(root, 'messy')
+    mkdirSync(messy)
+    for (let i = 0; i < 205; i++) writeFileSync(join(messy, `notes-${String(i).padStart(3, '0')}.txt`), 'not a photo')
+    copyFileSync(join(folder, 'cat-0002.jpg'), join(messy, 'cat.jpg'))
+    app.services.dialogAnswers.folder.push(messy)
+    await page.getByTestId('jobs-new').first().click()
+    const card = page.locator('[data-testid="job-card"]', { has: page.getByText('messy', { exact: true }) })
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 30_000 }).toBe('done')
+
+    await card.getByTestId('job-errors-toggle').click()
+    const errors = card.getByTestId('job-error')
+    await expect.poll(() => errors.count()).toBe(200)
+    const more = card.getByTestId('job-errors-more')
+    expect(await more.textContent()).toBe('Show 5 more')
+    await more.focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => errors.count()).toBe(205)
+    await more.waitFor({ state: 'detached' })
+    const paths = await errors.evaluateAll((items) => items.map((item) => item.getAttribute('data-path')))
+    expect(new Set(paths).size).toBe(205)
+  })
 })
 
 describe('Jobs screen on the app engine (the engine worker, the engine chosen for the model)', () => {

@@ -4,7 +4,7 @@
  * Components call these; they never call IPC themselves. Folders are picked in the main process's
  * dialogs and named by tokens; plans stay in the main process, named by their id.
  */
-import type { JobItem, ModelSummary, OrganizeModeName } from '../../../shared/ipc/contract'
+import type { JobErrorItem, JobItem, ModelSummary, OrganizeModeName } from '../../../shared/ipc/contract'
 import { call, ipcMessage, subscribe } from '../ipc'
 import { formatCount } from '../lib/format'
 import { useModelsStore } from '../models/store'
@@ -14,6 +14,8 @@ const store = () => useJobsStore.getState()
 
 /** Errors listed per page in a job's errors panel. */
 export const ERRORS_PAGE = 200
+/** The most errors `jobs:errors` gives in one answer. */
+const ERRORS_READ_LIMIT = 1000
 
 // ---------------------------------------------------------------------------------------------
 // Start and events
@@ -196,16 +198,41 @@ export function toggleErrors(jobId: number): void {
     store().setErrors(jobId, undefined)
     return
   }
-  store().setErrors(jobId, { state: { status: 'loading' } })
+  store().setErrors(jobId, { state: { status: 'loading' }, shown: ERRORS_PAGE })
   void loadErrors(jobId)
 }
 
+/** Lists the next page of a job's errors in its open panel. */
+export function showMoreErrors(jobId: number): void {
+  const panel = store().errors[jobId]
+  if (!panel || panel.loadingMore) return
+  store().setErrors(jobId, { ...panel, shown: panel.shown + ERRORS_PAGE, loadingMore: true })
+  void loadErrors(jobId)
+}
+
+/** (Re)reads the errors an open panel lists: the first `shown` of them, in pages the channel allows. */
 export async function loadErrors(jobId: number): Promise<void> {
+  const want = store().errors[jobId]?.shown ?? ERRORS_PAGE
   try {
-    const page = await call('jobs:errors', { jobId, limit: ERRORS_PAGE })
-    if (store().errors[jobId]) store().setErrors(jobId, { state: { status: 'ready', data: page } })
+    const errors: JobErrorItem[] = []
+    let total = 0
+    for (;;) {
+      const page = await call('jobs:errors', {
+        jobId,
+        offset: errors.length,
+        limit: Math.min(ERRORS_READ_LIMIT, want - errors.length),
+      })
+      errors.push(...page.errors)
+      total = page.total
+      if (page.errors.length === 0 || errors.length >= Math.min(want, total)) break
+    }
+    const panel = store().errors[jobId]
+    // A read for fewer errors than the panel now asks for (a refresh overtaken by "Show more") is dropped.
+    if (panel && panel.shown === want)
+      store().setErrors(jobId, { shown: want, state: { status: 'ready', data: { errors, total } } })
   } catch (error) {
-    if (store().errors[jobId]) store().setErrors(jobId, { state: { status: 'error', message: ipcMessage(error) } })
+    const panel = store().errors[jobId]
+    if (panel) store().setErrors(jobId, { shown: panel.shown, state: { status: 'error', message: ipcMessage(error) } })
   }
 }
 

@@ -16,6 +16,10 @@ export type JobBusy = 'pausing' | 'resuming' | 'cancelling'
 /** The files a job could not take, as far as read (the panel is open while this is set). */
 export interface JobErrorsState {
   state: Loadable<{ errors: JobErrorItem[]; total: number }>
+  /** How many errors the panel lists (a page more with each "Show more"). */
+  shown: number
+  /** True while the next page is being read. */
+  loadingMore?: boolean
 }
 
 /**

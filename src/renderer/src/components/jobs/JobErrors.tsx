@@ -1,4 +1,4 @@
-import { loadErrors, toggleErrors } from '../../jobs/actions'
+import { ERRORS_PAGE, loadErrors, showMoreErrors, toggleErrors } from '../../jobs/actions'
 import { useJobsStore } from '../../jobs/store'
 import { formatCount } from '../../lib/format'
 import { ChevronIcon } from '../Icons'
@@ -64,8 +64,22 @@ export function JobErrors({ jobId, count }: { jobId: number; count: number }) {
                 {panel.state.data.errors.length === 0 && <li className="text-zinc-500">No errors.</li>}
               </ul>
               {panel.state.data.total > panel.state.data.errors.length && (
-                <p className="mt-1 text-[11.5px] text-zinc-500 dark:text-zinc-400">
+                <p className="mt-1 flex items-center gap-2 text-[11.5px] text-zinc-500 dark:text-zinc-400">
                   and {(panel.state.data.total - panel.state.data.errors.length).toLocaleString('en-US')} more
+                  <button
+                    type="button"
+                    data-testid="job-errors-more"
+                    disabled={panel.loadingMore}
+                    onClick={() => showMoreErrors(jobId)}
+                    className="inline-flex items-center gap-1 rounded px-1.5 py-0.5 font-medium text-indigo-600 hover:bg-indigo-50 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none disabled:opacity-60 dark:text-indigo-300 dark:hover:bg-indigo-950/40"
+                  >
+                    {panel.loadingMore && <Spinner className="h-3 w-3" />}
+                    Show{' '}
+                    {Math.min(ERRORS_PAGE, panel.state.data.total - panel.state.data.errors.length).toLocaleString(
+                      'en-US',
+                    )}{' '}
+                    more
+                  </button>
                 </p>
               )}
             </>
