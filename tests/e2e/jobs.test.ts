@@ -22,7 +22,8 @@ import { machineKey } from '../../src/main/engine/calibration'
 import { openApp, type AppSession } from '../support/app-session'
 import { waitForProvider } from '../support/cards'
 import { createInProcessEngine } from '../support/in-process-engine'
-import { cifarHalfDir, readReferenceColumn, readReferencePredictions, sharedPath } from '../support/shared'
+import { importCifarModel, RESNET20 } from '../support/import-model'
+import { cifarHalfDir, readReferenceColumn, readReferencePredictions } from '../support/shared'
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
 const PER_CLASS = 6
@@ -332,19 +333,11 @@ describe('Jobs screen on the app engine (the engine worker, the engine chosen fo
       /^native CPU: \d+ img\/s; WASM [\d.]+ img\/s; WebGPU: no WebGPU \(.+\)$/,
     )
   })
+
   it('runs a job with a model other than the active one, chosen on the Jobs screen', async () => {
     const { page, services } = app
     await page.keyboard.press('Control+2')
-    services.dialogAnswers.model.push(sharedPath('models', 'reference', 'resnet20-cifar10-ref.onnx'))
-    await page.getByTestId('import-model').click()
-    const dialog = page.getByTestId('import-dialog')
-    await expect.poll(() => dialog.getByTestId('import-classes').textContent()).toContain('10')
-    await dialog.getByTestId('import-name').fill('ResNet-20 reference')
-    await dialog.getByTestId('labels-builtin-cifar10').check()
-    await dialog.getByTestId('preset-cifar').check()
-    await dialog.getByTestId('import-confirm').click()
-    await dialog.waitFor({ state: 'detached' })
-    const resnet20 = services.library.list().find((m) => m.name === 'ResNet-20 reference')!
+    const resnet20 = await importCifarModel(app, RESNET20(), 'ResNet-20 reference')
     expect(services.library.activeId()).toBe('resnet56-cifar10')
 
     await page.keyboard.press('Control+6')

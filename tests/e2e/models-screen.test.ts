@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openApp, type AppSession } from '../support/app-session'
 import { waitForCards } from '../support/cards'
 import { dropFiles, fileFromDisk } from '../support/drop'
-import { cifarHalfDir, readReferenceColumn, sharedPath } from '../support/shared'
-
-const RESNET20 = () => sharedPath('models', 'reference', 'resnet20-cifar10-ref.onnx')
+import { importCifarModel, RESNET20 } from '../support/import-model'
+import { cifarHalfDir, readReferenceColumn } from '../support/shared'
 
 const card = (page: Page, id: string) => page.locator(`[data-testid="model-card"][data-model-id="${id}"]`)
 
@@ -93,18 +92,7 @@ describe('Models screen', () => {
 
   it('imports a model through the UI, activates it, classifies with it, and deletes it', async () => {
     const { page, services } = app
-    services.dialogAnswers.model.push(RESNET20())
-    await page.keyboard.press('Control+i')
-    const dialog = page.getByTestId('import-dialog')
-    await dialog.waitFor()
-    await expect.poll(() => dialog.getByTestId('import-classes').textContent()).toContain('10')
-    await dialog.getByTestId('import-name').fill('ResNet-20 reference')
-    await dialog.getByTestId('labels-builtin-cifar10').check()
-    await dialog.getByTestId('preset-cifar').check()
-    await dialog.getByTestId('import-confirm').click()
-    await dialog.waitFor({ state: 'detached' })
-
-    const imported = services.library.list().find((m) => m.name === 'ResNet-20 reference')!
+    const imported = await importCifarModel(app, RESNET20(), 'ResNet-20 reference')
     expect(imported).toMatchObject({ origin: 'imported', classes: 10 })
     await card(page, imported.id).waitFor()
     expect(await stageOutputs(page, imported.id)).toEqual(expect.arrayContaining(['16×32×32', '32×16×16', '64×8×8']))
