@@ -308,6 +308,7 @@ describe('Jobs screen on the app engine (the engine worker, the engine chosen fo
 
   it('classifies a folder in the engine worker as PyTorch does, and the model card names the engine and why', async () => {
     const { page, services } = app
+    await waitForProvider(page, /^WASM/) // the job measures the engines: not while the window's engine loads
     await page.keyboard.press('Control+6')
     await page.getByTestId('jobs-screen').waitFor()
     services.dialogAnswers.folder.push(join(root, 'photos'))

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openApp, type AppSession } from '../support/app-session'
-import { waitForCards } from '../support/cards'
+import { waitForCards, waitForProvider } from '../support/cards'
 import { dropFiles, fileFromDisk } from '../support/drop'
 import { importCifarModel, RESNET20 } from '../support/import-model'
 import { cifarHalfDir, readReferenceColumn } from '../support/shared'
@@ -41,6 +41,9 @@ describe('Models screen', () => {
     const { page } = app
     await page.getByTestId('nav-models').click()
     const row = card(page, 'resnet56-cifar10').getByTestId('batch-engine')
+    // The window's own engine loads first: the figures are this test's subject, not a busy start-up
+    // (tests/unit/engine.test.ts measures under load).
+    await waitForProvider(page, /^WASM/)
     await row.getByTestId('measure-engines').click()
     await row.getByTestId('batch-engine-reason').waitFor({ timeout: 60_000 })
     // The reason is part of the check so that a failure says what was measured.
