@@ -385,10 +385,13 @@ export class JobRunner {
         // not per photo. Each is written before the next is asked for.
         const results: readonly ClassifyResult[] = isBatch(arrived) ? arrived : [arrived]
         db.transaction(() => {
+          const counts = { classified: 0, failed: 0, reused: 0 }
           for (const result of results) {
             const group = work.take(result.path)
-            if (group !== undefined) this.record(job.id, job.modelId, group, result, work.runId(), work.threshold)
+            if (group !== undefined)
+              this.record(job.id, job.modelId, group, result, work.runId(), work.threshold, counts)
           }
+          addCounts(db, job.id, counts, now)
         })()
         for (const result of results) reporter.classified(db, job.id, result.path)
         if (signal.aborted) break
@@ -397,7 +400,11 @@ export class JobRunner {
       if (!signal.aborted) {
         for (const [path, group] of work.unanswered()) {
           const result = { path, error: 'no result from the classifier' }
-          this.record(job.id, job.modelId, group, result, work.runId(), work.threshold)
+          db.transaction(() => {
+            const counts = { classified: 0, failed: 0, reused: 0 }
+            this.record(job.id, job.modelId, group, result, work.runId(), work.threshold, counts)
+            addCounts(db, job.id, counts, now)
+          })()
         }
       }
       finished = true
@@ -461,7 +468,10 @@ export class JobRunner {
     })()
   }
 
-  /** Records one result for every photo of its content group, with the job's counts, in one transaction. */
+  /**
+   * Records one result for every photo of its content group and adds them to `counts`; the caller
+   * holds the transaction and adds the counts to the job.
+   */
   private record(
     jobId: number,
     modelId: string,
@@ -469,35 +479,32 @@ export class JobRunner {
     result: ClassifyResult,
     runId: number,
     threshold: number,
+    counts: { classified: number; failed: number; reused: number },
   ): void {
     const { db, now } = this
-    db.transaction(() => {
-      const counts = { classified: 0, failed: 0, reused: 0 }
-      group.forEach((photo, i) => {
-        if (stmt(db, 'SELECT 1 FROM photos WHERE id = ?').get(photo.id) === undefined) return // forgotten meanwhile
-        const first = i === 0
-        if ('error' in result) {
-          recordClassificationError(
-            db,
-            { photoId: photo.id, modelId, error: result.error, runId: first ? runId : null },
-            now,
-          )
-          recordJobError(db, jobId, { stage: 'classify', path: photo.path, reason: result.error }, now)
-          setOutcome(db, jobId, photo.id, 'failed')
-          counts.failed++
-        } else {
-          recordPredictions(
-            db,
-            { photoId: photo.id, modelId, top: result.top, runId: first ? runId : null, threshold },
-            now,
-          )
-          setOutcome(db, jobId, photo.id, first ? 'classified' : 'reused')
-          if (first) counts.classified++
-          else counts.reused++
-        }
-      })
-      addCounts(db, jobId, counts, now)
-    })()
+    group.forEach((photo, i) => {
+      if (stmt(db, 'SELECT 1 FROM photos WHERE id = ?').get(photo.id) === undefined) return // forgotten meanwhile
+      const first = i === 0
+      if ('error' in result) {
+        recordClassificationError(
+          db,
+          { photoId: photo.id, modelId, error: result.error, runId: first ? runId : null },
+          now,
+        )
+        recordJobError(db, jobId, { stage: 'classify', path: photo.path, reason: result.error }, now)
+        setOutcome(db, jobId, photo.id, 'failed')
+        counts.failed++
+      } else {
+        recordPredictions(
+          db,
+          { photoId: photo.id, modelId, top: result.top, runId: first ? runId : null, threshold },
+          now,
+        )
+        setOutcome(db, jobId, photo.id, first ? 'classified' : 'reused')
+        if (first) counts.classified++
+        else counts.reused++
+      }
+    })
   }
 }
 

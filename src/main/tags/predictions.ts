@@ -56,7 +56,7 @@ export function recordPredictions(
   for (const c of top) {
     if (!(c.p >= 0 && c.p <= 1)) throw new RangeError(`Probability out of range for class ${c.index}: ${c.p}`)
   }
-  return db.transaction(() => {
+  return atomically(db, () => {
     requirePhoto(db, photoId)
     const threshold = input.threshold ?? getSuggestionThreshold(db)
     const at = now().toISOString()
@@ -91,7 +91,7 @@ export function recordPredictions(
     withdrawSuggestions(db, photoId, modelId, [...scores.keys()])
     if (runId !== null) stmt(db, 'UPDATE runs SET classified = classified + 1 WHERE id = ?').run(runId)
     return { suggestedTagIds: [...scores.keys()] }
-  })()
+  })
 }
 
 /**
@@ -104,7 +104,7 @@ export function recordClassificationError(
   now: () => Date = systemClock,
 ): void {
   const { photoId, modelId, error, runId = null } = input
-  db.transaction(() => {
+  atomically(db, () => {
     requirePhoto(db, photoId)
     stmt(db, 'DELETE FROM classifications WHERE photo_id = ? AND model_id = ?').run(photoId, modelId)
     stmt(
@@ -114,7 +114,15 @@ export function recordClassificationError(
     ).run(photoId, modelId, runId, error || 'unknown error', now().toISOString())
     withdrawSuggestions(db, photoId, modelId, [])
     if (runId !== null) stmt(db, 'UPDATE runs SET failed = failed + 1 WHERE id = ?').run(runId)
-  })()
+  })
+}
+
+/**
+ * Runs `body` in a transaction of its own, or in the caller's when one is open: a batch job writes a
+ * whole batch of results in one transaction, and a savepoint per photo would only add statements.
+ */
+function atomically<T>(db: Db, body: () => T): T {
+  return db.inTransaction ? body() : db.transaction(body)()
 }
 
 function requirePhoto(db: Db, photoId: number): void {
