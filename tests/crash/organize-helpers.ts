@@ -2,14 +2,14 @@
  * Shared by the jobs and organize tests and their crash children: a library database with the
  * bundled model, CIFAR images copied into a folder, file trees read back with their hashes.
  */
-import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readlinkSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { labelsDir, resourcesDir } from '../../src/cli/paths'
 import { openDatabase, type Db } from '../../src/main/db/database'
 import { loadModel, type LoadedModel } from '../../src/main/engine/load-model'
 import { createWasmEngine, type NodeEngine } from '../../src/main/engine/node-ort'
 import { ModelLibrary } from '../../src/main/library/model-library'
+import { sha256Of } from '../support/files'
 import { cifarHalfDir } from '../support/shared'
 
 export const CIFAR_CLASSES = [
@@ -65,10 +65,6 @@ export function copyCifar(dest: string, perClass: number, classes: readonly stri
   return copied
 }
 
-export function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex')
-}
-
 /** Every file under the roots (hidden ones too), by path relative to `base`, with its sha256. */
 export function snapshot(base: string, roots: readonly string[] = [base]): Map<string, string> {
   const files = new Map<string, string>()
@@ -78,7 +74,7 @@ export function snapshot(base: string, roots: readonly string[] = [base]): Map<s
       const rel = relative(base, path).split(sep).join('/')
       if (entry.isDirectory()) walk(path)
       else if (entry.isSymbolicLink()) files.set(rel, `symlink → ${readlinkSync(path)}`)
-      else files.set(rel, sha256(path))
+      else files.set(rel, sha256Of(path))
     }
   }
   for (const root of roots) if (existsSync(root)) walk(root)

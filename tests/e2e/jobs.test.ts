@@ -1,17 +1,8 @@
-import { createHash } from 'node:crypto'
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../../src/main/db/database'
 import type { BatchEngine } from '../../src/main/engine/batch-engine'
 import { createJobsHandlers } from '../../src/main/ipc/jobs-handlers'
 import { JobsService } from '../../src/main/jobs/jobs-service'
@@ -21,6 +12,7 @@ import { journalPlan } from '../../src/main/organize/journal'
 import { machineKey } from '../../src/main/engine/calibration'
 import { openApp, type AppSession } from '../support/app-session'
 import { waitForProvider } from '../support/cards'
+import { filesUnder, sha256Of } from '../support/files'
 import { createInProcessEngine } from '../support/in-process-engine'
 import { importCifarModel, RESNET20 } from '../support/import-model'
 import { cifarHalfDir, readReferenceColumn, readReferencePredictions } from '../support/shared'
@@ -30,15 +22,15 @@ const PER_CLASS = 6
 const PHOTOS = CLASSES.length * PER_CLASS
 const THRESHOLD = 0.4
 
-const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex')
-
-/** Every file under a folder, relative to it ('/'-separated). */
-function filesUnder(root: string): string[] {
-  if (!existsSync(root)) return []
-  return readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .sort()
+/** A model's top-1 class for each photo under `folder`, by '/'-separated path relative to it. */
+function topOneByPath(db: Db, modelId: string, folder: string): Map<string, number> {
+  const rows = db
+    .prepare(
+      `SELECT p.path, pr.class_index AS top FROM photos p
+         JOIN predictions pr ON pr.photo_id = p.id AND pr.model_id = ? AND pr.rank = 1`,
+    )
+    .all(modelId) as { path: string; top: number }[]
+  return new Map(rows.map((p) => [relative(folder, p.path).split(sep).join('/'), p.top]))
 }
 
 describe('Jobs: classify a folder, organize it, undo', () => {
@@ -59,7 +51,7 @@ describe('Jobs: classify a folder, organize it, undo', () => {
     for (const name of CLASSES) {
       for (const file of readdirSync(join(cifarHalfDir(), name)).sort().slice(0, PER_CLASS)) {
         copyFileSync(join(cifarHalfDir(), name, file), join(folder, `${name}-${file}`))
-        sources.set(`${name}-${file}`, sha256(join(folder, `${name}-${file}`)))
+        sources.set(`${name}-${file}`, sha256Of(join(folder, `${name}-${file}`)))
       }
     }
     writeFileSync(join(folder, 'notes.txt'), 'not a photo')
@@ -208,7 +200,7 @@ describe('Jobs: classify a folder, organize it, undo', () => {
     for (const file of copied) {
       const [sub, name] = file.split('/') as [string, string]
       perFolder[sub] = (perFolder[sub] ?? 0) + 1
-      expect(sha256(join(out, file))).toBe(sources.get(name))
+      expect(sha256Of(join(out, file))).toBe(sources.get(name))
     }
     expect(perFolder).toEqual(groups)
     expect(filesUnder(folder)).toHaveLength(PHOTOS + 1)
@@ -317,13 +309,7 @@ describe('Jobs screen on the app engine (the engine worker, the engine chosen fo
     await card.waitFor()
     await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
 
-    const predicted = services.db
-      .prepare(
-        `SELECT p.path, pr.class_index AS top FROM photos p
-           JOIN predictions pr ON pr.photo_id = p.id AND pr.model_id = 'resnet56-cifar10' AND pr.rank = 1`,
-      )
-      .all() as { path: string; top: number }[]
-    const byPath = new Map(predicted.map((p) => [relative(join(root, 'photos'), p.path).split(sep).join('/'), p.top]))
+    const byPath = topOneByPath(services.db, 'resnet56-cifar10', join(root, 'photos'))
     expect(byPath.size).toBe(rows.length)
     for (const row of rows) expect(byPath.get(row.path), row.path).toBe(row.resnet56)
 
@@ -352,18 +338,10 @@ describe('Jobs screen on the app engine (the engine worker, the engine chosen fo
     await expect.poll(() => card.getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
     expect(services.library.activeId()).toBe('resnet56-cifar10')
 
-    const predicted = services.db
-      .prepare(
-        `SELECT p.path, pr.class_index AS top FROM photos p
-           JOIN predictions pr ON pr.photo_id = p.id AND pr.model_id = ? AND pr.rank = 1`,
-      )
-      .all(resnet20.id) as { path: string; top: number }[]
+    const byPath = topOneByPath(services.db, resnet20.id, join(root, 'photos'))
     const reference = readReferenceColumn('resnet20_ref')
-    expect(predicted).toHaveLength(rows.length)
-    for (const { path, top } of predicted) {
-      const key = relative(join(root, 'photos'), path).split(sep).join('/')
-      expect(top, key).toBe(reference.get(key))
-    }
+    expect(byPath.size).toBe(rows.length)
+    for (const row of rows) expect(byPath.get(row.path), row.path).toBe(reference.get(row.path))
   })
 })
 
@@ -416,13 +394,7 @@ describe('Jobs on WebGPU: batches go through the window (SwiftShader standing in
     }
     expect(batches.reduce((sum, n) => sum + n, 0)).toBe(rows.length)
 
-    const predicted = services.db
-      .prepare(
-        `SELECT p.path, pr.class_index AS top FROM photos p
-           JOIN predictions pr ON pr.photo_id = p.id AND pr.model_id = 'resnet56-cifar10' AND pr.rank = 1`,
-      )
-      .all() as { path: string; top: number }[]
-    const byPath = new Map(predicted.map((p) => [relative(join(root, 'photos'), p.path).split(sep).join('/'), p.top]))
+    const byPath = topOneByPath(services.db, 'resnet56-cifar10', join(root, 'photos'))
     for (const row of rows) expect(byPath.get(row.path), row.path).toBe(row.resnet56)
 
     await page.keyboard.press('Control+2')

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   copyFileSync,
   mkdirSync,
@@ -37,6 +36,7 @@ import {
   type ClassifyResult,
   type IngestReport,
 } from '../../src/main/tags'
+import { sha256Of } from '../support/files'
 import { cifarHalfDir, readReferencePredictions, repoRoot } from '../support/shared'
 
 let clockMs = Date.UTC(2025, 0, 1)
@@ -56,10 +56,6 @@ async function image(
     },
   })
   writeFileSync(path, await base.toFormat(format).toBuffer())
-}
-
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex')
 }
 
 function counts(report: IngestReport): Record<string, number> {
@@ -136,7 +132,7 @@ describe('ingest', () => {
       height: 30,
       takenAt: null,
       status: 'present',
-      sha256: sha256(join(photos, 'a.jpg')),
+      sha256: sha256Of(join(photos, 'a.jpg')),
     })
     expect(a.size).toBe(readFileSync(join(photos, 'a.jpg')).length)
     expect(findPhotoByPath(db, join(photos, 'sub', 'dated.jpeg'))).toMatchObject({
@@ -226,7 +222,7 @@ describe('ingest', () => {
 
     const report = await addPaths([photos], { db, now })
     expect(counts(report)).toMatchObject({ updated: 1, unchanged: 6 })
-    expect(getPhoto(db, a.id)).toMatchObject({ width: 60, sha256: sha256(join(photos, 'a.jpg')) })
+    expect(getPhoto(db, a.id)).toMatchObject({ width: 60, sha256: sha256Of(join(photos, 'a.jpg')) })
     expect(photoPredictions(db, a.id, 'm')).toEqual([])
     expect(photoTags(db, a.id).map((t) => `${t.name}:${t.status}`)).toEqual(['mine:accepted'])
 

@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BatchEngine } from '../../src/main/engine/batch-engine'
 import type { EventHub } from '../../src/main/ipc/event-hub'
@@ -19,22 +19,12 @@ import {
   type EventPayload,
   type HandlerTable,
 } from '../../src/shared/ipc/contract'
+import { filesUnder, sha256Of } from '../support/files'
 import { createTestServices, type TestServices } from '../support/services'
 import { cifarHalfDir } from '../support/shared'
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
 const PER_CLASS = 2
-
-const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex')
-
-/** Every file under a folder, relative to it. */
-function filesUnder(root: string): string[] {
-  if (!existsSync(root)) return []
-  return readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
-    .sort()
-}
 
 /** Resolves with the first event of that name the predicate accepts; collects every payload meanwhile. */
 function waitForEvent<E extends EventName>(
@@ -75,7 +65,7 @@ describe('folder jobs and organize over IPC', () => {
       for (const file of readdirSync(join(cifarHalfDir(), name)).sort().slice(0, PER_CLASS)) {
         const to = join(folder, `${name}-${file}`)
         copyFileSync(join(cifarHalfDir(), name, file), to)
-        sources.set(`${name}-${file}`, sha256(to))
+        sources.set(`${name}-${file}`, sha256Of(to))
       }
     }
     writeFileSync(join(folder, 'notes.txt'), 'not a photo')
@@ -186,7 +176,7 @@ describe('folder jobs and organize over IPC', () => {
     )
     for (const file of copied) {
       const name = file.split('/')[1]!
-      expect(sha256(join(out, file))).toBe(sources.get(name))
+      expect(sha256Of(join(out, file))).toBe(sources.get(name))
       expect(existsSync(join(folder, name))).toBe(true) // a copy leaves the original
     }
     const [run] = await call('organize:runs', { jobId })

@@ -38,9 +38,9 @@ import {
   folders,
   loadModelFile,
   openLibrary,
-  sha256,
   snapshot,
 } from '../crash/organize-helpers'
+import { sha256Of } from '../support/files'
 
 const HOSTILE = ['../../etc', 'a/b', 'a\\b', 'CON', 'con.txt', '', 'x'.repeat(300), '..', ' . ', '猫 🐱 été'] as const
 
@@ -252,7 +252,7 @@ describe('organize with a model whose labels are hostile', () => {
         ).toEqual(census(files(before, (p) => !dbFiles(p))))
         for (const step of organizeSteps(db, report.run.id)) {
           expect(relative(out, step.dest).split(sep)).toHaveLength(2)
-          expect(sha256(step.dest)).toBe(step.sha256)
+          expect(sha256Of(step.dest)).toBe(step.sha256)
           expect(lstatSync(dirname(step.dest)).isDirectory()).toBe(true)
         }
         // A move: the library follows the files.
@@ -376,13 +376,13 @@ describe('organize plans and conflicts', () => {
     expect(readdirSync(elsewhere)).toEqual([])
     const moved = organizeSteps(db, report.run.id).find((s) => s.source === join(parent, 'x', 'dog', '0000.jpg'))!
     expect(moved.dest).toBe(join(out, 'dog (2)', '0000 (2).jpg'))
-    expect(sha256(moved.dest)).toBe(moved.sha256)
-    for (const step of organizeSteps(db, report.run.id)) expect(sha256(step.dest)).toBe(sha256(step.source))
+    expect(sha256Of(moved.dest)).toBe(moved.sha256)
+    for (const step of organizeSteps(db, report.run.id)) expect(sha256Of(step.dest)).toBe(sha256Of(step.source))
 
     await undoOrganize(db, report.run.id)
     // What was there before stays (the squatter too: it is not the run's); the run's files are gone.
     const after = snapshot(dir, [out, parent])
-    expect(after).toEqual(new Map([...before, ['out/dog (2)/0000.jpg', sha256(join(out, 'dog (2)', '0000.jpg'))]]))
+    expect(after).toEqual(new Map([...before, ['out/dog (2)/0000.jpg', sha256Of(join(out, 'dog (2)', '0000.jpg'))]]))
     expect(existsSync(join(out, 'ship (2)'))).toBe(false)
     expect(existsSync(join(out, 'cat'))).toBe(true)
   })

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ThumbnailError, renderThumbnail, thumbnail, thumbnailPath } from '../../src/main/photos/thumbnails'
+import { filesUnder, sha256Of } from '../support/files'
 import { sharedPath } from '../support/shared'
 
 const work = mkdtempSync(join(tmpdir(), 'thumbs-test-'))
@@ -14,16 +14,7 @@ let folders = 0
 /** A fresh, empty cache folder. */
 const freshCache = (): string => join(work, `cache-${folders++}`)
 
-const sha256Of = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex')
 const photo = (path: string) => ({ path, sha256: sha256Of(path) })
-
-/** Every file under a folder, relative names. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
-    .sort()
-}
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
