@@ -1,6 +1,6 @@
 import { changePreference, retryModel } from '../actions'
 import { useClassifyStore } from '../store'
-import { AlertIcon } from './Icons'
+import { Alert } from './Alert'
 
 /** Says clearly when the model cannot be read or its session cannot start, and offers a way out. */
 export function ErrorBanner() {
@@ -20,16 +20,7 @@ export function ErrorBanner() {
   if (!title) return null
 
   return (
-    <div
-      role="alert"
-      data-testid="model-error"
-      className="mx-5 mt-4 flex items-start gap-3 rounded-xl border border-rose-200 bg-rose-50 px-4 py-3 text-rose-900 dark:border-rose-900/60 dark:bg-rose-950/40 dark:text-rose-100"
-    >
-      <AlertIcon className="mt-0.5 h-5 w-5 shrink-0 text-rose-500" />
-      <div className="min-w-0 flex-1">
-        <p className="text-[13.5px] font-semibold">{title}</p>
-        <p className="mt-0.5 text-[12.5px] leading-snug break-words text-rose-800 dark:text-rose-200/90">{detail}</p>
-      </div>
+    <Alert testId="model-error" title={title} message={detail} className="mx-5 mt-4">
       <div className="flex shrink-0 gap-2">
         {engine.status === 'error' && preference !== 'auto' && (
           <button
@@ -48,6 +39,6 @@ export function ErrorBanner() {
           Try again
         </button>
       </div>
-    </div>
+    </Alert>
   )
 }

@@ -5,7 +5,8 @@ import { jobsOf, runsOf, useJobsStore } from '../../jobs/store'
 import { formatCount } from '../../lib/format'
 import { useModelsStore } from '../../models/store'
 import { primaryButton, secondaryButton } from '../buttons'
-import { AlertIcon, CloseIcon, FolderOpenIcon, JobsIcon } from '../Icons'
+import { CloseIcon, FolderOpenIcon, JobsIcon } from '../Icons'
+import { Alert } from '../Alert'
 import { RetryAlert } from '../RetryAlert'
 import { Spinner } from '../Spinner'
 import { InterruptedBanner } from './InterruptedBanner'
@@ -69,22 +70,11 @@ function ActionError() {
   const error = useJobsStore((s) => s.error)
   if (!error) return null
   return (
-    <div
-      role="alert"
-      data-testid="jobs-error"
-      className="flex items-start gap-3 rounded-xl border border-rose-200 bg-rose-50 px-4 py-3 text-rose-900 dark:border-rose-900/60 dark:bg-rose-950/40 dark:text-rose-100"
-    >
-      <AlertIcon className="mt-0.5 h-5 w-5 shrink-0 text-rose-500" />
-      <div className="min-w-0 flex-1">
-        <p className="text-[13.5px] font-semibold">{error.title}</p>
-        <p className="mt-0.5 text-[12.5px] leading-snug break-words text-rose-800 dark:text-rose-200/90">
-          {error.message}
-        </p>
-      </div>
+    <Alert testId="jobs-error" title={error.title} message={error.message}>
       <button type="button" onClick={dismissError} aria-label="Dismiss" className={secondaryButton}>
         <CloseIcon className="h-3.5 w-3.5" />
       </button>
-    </div>
+    </Alert>
   )
 }
 

@@ -3,8 +3,9 @@ import { useWindowFileDrop } from '../../lib/useWindowFileDrop'
 import { formatCount, shortcutLabel } from '../../lib/format'
 import { importDropped, refreshModels, startImport } from '../../models/actions'
 import { modelsOf, useModelsStore } from '../../models/store'
-import { primaryButton, secondaryButton } from '../buttons'
-import { AlertIcon, FileImportIcon, LayersIcon } from '../Icons'
+import { primaryButton } from '../buttons'
+import { FileImportIcon, LayersIcon } from '../Icons'
+import { RetryAlert } from '../RetryAlert'
 import { Kbd } from '../Kbd'
 import { Spinner } from '../Spinner'
 import { CatalogSection } from './CatalogSection'
@@ -70,22 +71,12 @@ function Library() {
   }
   if (state.status === 'error') {
     return (
-      <div
-        role="alert"
-        data-testid="models-error"
-        className="flex items-start gap-3 rounded-xl border border-rose-200 bg-rose-50 px-4 py-3 text-rose-900 dark:border-rose-900/60 dark:bg-rose-950/40 dark:text-rose-100"
-      >
-        <AlertIcon className="mt-0.5 h-5 w-5 shrink-0 text-rose-500" />
-        <div className="min-w-0 flex-1">
-          <p className="text-[13.5px] font-semibold">The model library could not be read</p>
-          <p className="mt-0.5 text-[12.5px] leading-snug break-words text-rose-800 dark:text-rose-200/90">
-            {state.message}
-          </p>
-        </div>
-        <button type="button" onClick={() => void refreshModels()} className={secondaryButton}>
-          Try again
-        </button>
-      </div>
+      <RetryAlert
+        testId="models-error"
+        title="The model library could not be read"
+        message={state.message}
+        onRetry={() => void refreshModels()}
+      />
     )
   }
 
