@@ -22,7 +22,8 @@ export interface ClassifyFilesOptions {
   decode?: (path: string) => Promise<DecodedImage>
 }
 
-type Prepared = { input: FileInput; tensor: Float32Array } | { input: FileInput; error: string }
+/** A file decoded and preprocessed to its model's tensor, or why it could not be. */
+export type Prepared = { input: FileInput; tensor: Float32Array } | { input: FileInput; error: string }
 
 /**
  * Decodes, preprocesses and classifies files in batches, yielding one result per input, in input
@@ -37,7 +38,7 @@ export async function* classifyFiles(
   const { k = 5, batchSize = 32, concurrency = 4, decode = decodeImage } = options
   const prepare = (start: number): Promise<Prepared[]> =>
     mapWithConcurrency(inputs.slice(start, start + batchSize), concurrency, (input) =>
-      prepareOne(classifier, input, decode),
+      prepareFile(classifier, input, decode),
     )
 
   let next = inputs.length > 0 ? prepare(0) : undefined
@@ -48,7 +49,8 @@ export async function* classifyFiles(
   }
 }
 
-async function prepareOne(
+/** Decodes and preprocesses one file; a file that cannot be read gives its reason instead. */
+export async function prepareFile(
   classifier: Classifier,
   input: FileInput,
   decode: (path: string) => Promise<DecodedImage>,
@@ -64,19 +66,30 @@ async function prepareOne(
 }
 
 async function runBatch(classifier: Classifier, batch: Prepared[], k: number): Promise<FileResult[]> {
-  const ready = batch.filter((item): item is Extract<Prepared, { tensor: Float32Array }> => 'tensor' in item)
+  const rows = await logitsOf(classifier, batch)
+  return batch.map((item, i) =>
+    'error' in item
+      ? { path: item.input.path, error: item.error }
+      : { path: item.input.path, top: topK(rows[i]!, classifier.card.labels, k) },
+  )
+}
+
+/**
+ * Runs the prepared items of a batch through the model in one inference run: each item's row of
+ * logits, undefined for an item that could not be prepared.
+ */
+export async function logitsOf(
+  classifier: Classifier,
+  items: readonly Prepared[],
+): Promise<(Float32Array | undefined)[]> {
+  const ready = items.filter((item): item is Extract<Prepared, { tensor: Float32Array }> => 'tensor' in item)
   const size = classifier.tensorLength
   const tensors = new Float32Array(ready.length * size)
   ready.forEach((item, i) => tensors.set(item.tensor, i * size))
   const logits = ready.length > 0 ? await classifier.runBatch(tensors, ready.length) : new Float32Array(0)
-
   const { classes } = classifier.card.output
   let row = 0
-  return batch.map((item) => {
-    if ('error' in item) return { path: item.input.path, error: item.error }
-    const offset = row++ * classes
-    return { path: item.input.path, top: topK(logits.subarray(offset, offset + classes), classifier.card.labels, k) }
-  })
+  return items.map((item) => ('error' in item ? undefined : logits.subarray(row * classes, ++row * classes)))
 }
 
 /** Like Promise.all(items.map(fn)), with at most `limit` calls in flight. */

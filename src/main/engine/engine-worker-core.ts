@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { Classifier } from '../../shared/engine/classifier'
 import { topK } from '../../shared/engine/postprocess'
-import { preprocess } from '../../shared/preprocess/preprocess'
 import { decodeForModel } from '../photos/decode'
-import { mapWithConcurrency } from './classify-files'
+import { logitsOf, mapWithConcurrency, prepareFile } from './classify-files'
 import type {
   Calibration,
   WorkerBackend,
@@ -12,13 +11,10 @@ import type {
   WorkerRequest,
   WorkerResult,
 } from './engine-protocol'
-import { describeFileError } from './file-errors'
 import type { NodeEngine } from './node-ort'
 
 /** Files decoded at the same time per request (libuv's pool of 4 threads does the decoding). */
 const DECODE_CONCURRENCY = 4
-
-type Prepared = { path: string; tensor: Float32Array } | { path: string; error: string }
 
 /**
  * The engine worker's logic, apart from its transport: sessions by key, and classify requests whose
@@ -104,21 +100,19 @@ export class EngineWorkerCore {
 
   private async classify(request: Extract<WorkerRequest, { op: 'classify' }>): Promise<WorkerResult[]> {
     const classifier = await this.session(request.key)
-    const prepared = mapWithConcurrency(request.paths, DECODE_CONCURRENCY, (path) => prepareOne(classifier, path))
+    const decode = (path: string) => decodeForModel(path, classifier.card)
+    const prepared = mapWithConcurrency(request.paths, DECODE_CONCURRENCY, (path) =>
+      prepareFile(classifier, { path }, decode),
+    )
     return this.serially(async () => {
       const items = await prepared
-      const ready = items.filter((item): item is Extract<Prepared, { tensor: Float32Array }> => 'tensor' in item)
-      const size = classifier.tensorLength
-      const batch = new Float32Array(ready.length * size)
-      ready.forEach((item, i) => batch.set(item.tensor, i * size))
-      const logits = ready.length > 0 ? await classifier.runBatch(batch, ready.length) : new Float32Array(0)
-      const { classes } = classifier.card.output
-      let row = 0
-      return items.map((item): WorkerResult => {
-        if ('error' in item) return item
-        const values = logits.subarray(row * classes, ++row * classes)
+      const rows = await logitsOf(classifier, items)
+      return items.map((item, i): WorkerResult => {
+        const { path } = item.input
+        if ('error' in item) return { path, error: item.error }
+        const values = rows[i]!
         const top = topK(values, classifier.card.labels, request.k)
-        return request.logits ? { path: item.path, top, logits: values.slice() } : { path: item.path, top }
+        return request.logits ? { path, top, logits: values.slice() } : { path, top }
       })
     })
   }
@@ -151,14 +145,5 @@ export class EngineWorkerCore {
     })
     this.inference = result.catch(() => undefined)
     return result
-  }
-}
-
-async function prepareOne(classifier: Classifier, path: string): Promise<Prepared> {
-  try {
-    // Only the small tensor is kept; the decoded photo can be collected right away.
-    return { path, tensor: preprocess(await decodeForModel(path, classifier.card), classifier.card) }
-  } catch (error) {
-    return { path, error: describeFileError(error) }
   }
 }
