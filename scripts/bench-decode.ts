@@ -17,6 +17,7 @@ import { decodeForModel, decodeImage } from '../src/main/photos/decode'
 import { IMAGENET_PREPROCESSING } from '../src/shared/model-card'
 import { preprocess, type DecodedImage, type PreprocessSpec } from '../src/shared/preprocess/preprocess'
 import { sharedPath } from '../tests/support/shared'
+import { levelDistance } from '../tests/support/tensors'
 
 const SIZES = [
   [6000, 4000],
@@ -69,19 +70,6 @@ const policies: Record<string, (file: string) => Promise<DecodedImage>> = {
   libvips: (file) => sharpResized(file, SIDE),
 }
 
-/** Mean and largest difference between two tensors, in 8-bit levels. */
-function levels(a: Float32Array, b: Float32Array): { mean: number; max: number } {
-  const plane = a.length / 3
-  let sum = 0
-  let max = 0
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!) * spec.preprocessing.std[Math.floor(i / plane)]! * 255
-    sum += d
-    if (d > max) max = d
-  }
-  return { mean: sum / a.length, max }
-}
-
 console.log(`Decoding for a model (shorter side ${SIDE}, crop 224): ms per photo (decode + preprocess, one thread)`)
 console.log('and the distance from a full-size decode, in 8-bit levels (mean / largest)')
 for (const [width, height] of SIZES) {
@@ -94,7 +82,7 @@ for (const [width, height] of SIZES) {
     const tensors: Float32Array[] = []
     for (let round = 0; round < 3; round++) for (const file of files) tensors.push(preprocess(await decode(file), spec))
     const ms = (performance.now() - started) / tensors.length
-    const diffs = files.map((_, i) => levels(tensors[i]!, full[i]!))
+    const diffs = files.map((_, i) => levelDistance(tensors[i]!, full[i]!, spec.preprocessing.std))
     const mean = diffs.reduce((s, d) => s + d.mean, 0) / diffs.length
     const max = Math.max(...diffs.map((d) => d.max))
     cells.push(`${name} ${ms.toFixed(1)} ms, ${mean.toFixed(2)} / ${max.toFixed(0)}`)

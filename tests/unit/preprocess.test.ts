@@ -8,6 +8,7 @@ import { CIFAR_PREPROCESSING, IMAGENET_PREPROCESSING, type Preprocessing } from 
 import { planResize, preprocess, type DecodedImage } from '../../src/shared/preprocess/preprocess'
 import { resampleRgb } from '../../src/shared/preprocess/resample'
 import { cifarHalfDir, sharedPath } from '../support/shared'
+import { levelDistance } from '../support/tensors'
 
 /** A synthetic RGB image whose pixel (x, y) is `pixel(x, y)`. */
 function image(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): DecodedImage {
@@ -247,25 +248,12 @@ describe('decodeForModel (shrink on load, PIL deciding the last step)', () => {
     return file
   }
 
-  /** Mean and largest difference between two tensors, in 8-bit levels. */
-  function levels(a: Float32Array, b: Float32Array): { mean: number; max: number } {
-    const { std } = IMAGENET_PREPROCESSING
-    let sum = 0
-    let max = 0
-    for (let i = 0; i < a.length; i++) {
-      const d = Math.abs(a[i]! - b[i]!) * std[Math.floor((i * 3) / a.length)]! * 255
-      sum += d
-      max = Math.max(max, d)
-    }
-    return { mean: sum / a.length, max }
-  }
-
   it('shrinks a 4000×3000 JPEG while loading to 1.5× the resampled side, close to a full decode', async () => {
     const file = await photo(4000, 3000)
     const shrunk = await decodeForModel(file, imagenet)
     expect([shrunk.width, shrunk.height]).toEqual([512, 384])
     const full = await decodeImage(file)
-    const distance = levels(preprocess(shrunk, imagenet), preprocess(full, imagenet))
+    const distance = levelDistance(preprocess(shrunk, imagenet), preprocess(full, imagenet), IMAGENET_PREPROCESSING.std)
     // Resizing straight to 256 with libvips, as the bench's reference script does, is about 1.5 / 41.
     expect(distance.mean).toBeLessThan(0.6)
     expect(distance.max).toBeLessThan(20)
