@@ -2,15 +2,20 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
 import tailwindcss from '@tailwindcss/vite'
-import { CROSS_ORIGIN_ISOLATION_HEADERS, SECURITY_HEADERS } from './src/main/security'
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from './src/main/security'
 
 export default defineConfig({
   main: {
     build: {
       externalizeDeps: true,
-      // The engine worker runs in a utility process of its own (src/main/electron/engine-process.ts).
+      // The engine worker runs in a utility process of its own (src/main/electron/engine-process.ts); the
+      // profile fit in a worker thread (src/main/knowledge/fit-in-worker.ts).
       rollupOptions: {
-        input: { index: resolve('src/main/index.ts'), 'engine-worker': resolve('src/main/engine/engine-worker.ts') },
+        input: {
+          index: resolve('src/main/index.ts'),
+          'engine-worker': resolve('src/main/engine/engine-worker.ts'),
+          'fit-worker': resolve('src/main/knowledge/fit-worker.ts'),
+        },
       },
     },
   },
@@ -28,9 +33,9 @@ export default defineConfig({
   renderer: {
     root: resolve('src/renderer'),
     plugins: [react(), tailwindcss()],
-    // The dev server injects inline styles for hot reload, so only the built app gets the CSP.
+    // The dev server injects inline styles for hot reload, so only the built app gets the CSP (from the
+    // app protocol: `electron-vite preview` runs the built app in Electron, never Vite's preview server).
     server: { headers: { ...CROSS_ORIGIN_ISOLATION_HEADERS } },
-    preview: { headers: { ...SECURITY_HEADERS } },
     worker: { format: 'es' },
     build: {
       target: 'es2022',

@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'docs/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'docs/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   { files: ['**/*.{js,mjs,cjs}'], languageOptions: { globals: globals.node } },

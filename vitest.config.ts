@@ -1,9 +1,14 @@
+import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
+
+/** `import 'electron'` in the tests (the app's glue) is the Electron stand-in: Electron's binary is not needed. */
+const electronStandIn = { electron: resolve(import.meta.dirname, 'tests/electron/stand-in/electron.ts') }
 
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: electronStandIn },
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
@@ -12,9 +17,11 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: electronStandIn },
         test: {
           name: 'e2e',
-          include: ['tests/e2e/**/*.test.ts'],
+          // tests/electron/: the built app against the Electron stand-in (tests/electron/stand-in).
+          include: ['tests/e2e/**/*.test.ts', 'tests/electron/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['tests/e2e/global-setup.ts'],
           testTimeout: 180_000,

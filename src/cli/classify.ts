@@ -5,11 +5,11 @@
  */
 import { relative, resolve } from 'node:path'
 import { openDatabase, type Db } from '../main/db/database'
-import type { FileResult } from '../main/engine/classify-files'
+import type { WorkerResult } from '../main/engine/engine-protocol'
 import type { ModelFile } from '../main/engine/load-model'
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './args'
 import { createCliEngine, engineLine, WEBGPU_IN_CLI, type CliEngine } from './cli-engine'
-import { humanLine, jsonLine } from './format'
+import { humanLine, jsonLine, knowledgeLine } from './format'
 import { defaultCliDbPath, openCliDatabase } from './organize-db'
 import { runOrganizeCli } from './organize-run'
 import { defaultModelPath } from './paths'
@@ -71,6 +71,7 @@ async function classifyPaths(options: CliOptions, engine: CliEngine): Promise<nu
   process.stderr.write(`${describeModel(model, options.model === undefined)}\n`)
   const choice = await engine.choose(model)
   process.stderr.write(`${engineLine(choice)}\n`)
+  process.stderr.write(`${knowledgeLine((await engine.load(model)).knowledge)}\n`)
 
   const inputs = await collectInputs(options.inputs)
   if (inputs.length === 0) {
@@ -81,7 +82,7 @@ async function classifyPaths(options: CliOptions, engine: CliEngine): Promise<nu
   const started = performance.now()
   let classified = 0
   let failed = 0
-  const report = (result: FileResult): void => {
+  const report = (result: WorkerResult): void => {
     if ('error' in result) {
       failed++
       if (options.json) writeLine(jsonLine(result))

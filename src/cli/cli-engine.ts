@@ -2,11 +2,13 @@
  * The CLI's engine: the engine selected for the model on this machine (measured once, cached in the
  * CLI's database), run in a worker thread; `--engine` overrides the choice.
  */
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { hierarchyPathFor, knowledgeFiles, profilePathFor } from '../main/knowledge/load-knowledge'
 import type { Db } from '../main/db/database'
 import type { EngineChoice } from '../main/engine/calibration'
 import { spawnWorkerThread } from '../main/engine/engine-port'
-import type { WorkerBackend, WorkerResult } from '../main/engine/engine-protocol'
+import type { LoadedSession, WorkerBackend, WorkerResult } from '../main/engine/engine-protocol'
 import { EngineSelector, type EngineModel } from '../main/engine/engine-selector'
 import { readModel, type ModelFile } from '../main/engine/load-model'
 import { createNativeEngine } from '../main/engine/native-ort'
@@ -34,6 +36,8 @@ export interface CliEngine {
     paths: readonly string[] | AsyncIterable<readonly string[]>,
     options?: { k?: number; logits?: boolean; signal?: AbortSignal },
   ): AsyncGenerator<WorkerResult>
+  /** Loads the model on its engine (once) and says what became of its knowledge profile. */
+  load(model: ModelFile): Promise<LoadedSession>
   /** For jobs: the model a job names, looked up in the CLI's database. */
   jobClassifyFn(k: number): JobClassifyFn
   close(): Promise<void>
@@ -58,11 +62,18 @@ export function createCliEngine(db: Db, override: EngineKind | undefined): CliEn
     }
     return model
   }
-  const engineModel = (model: ModelFile): EngineModel => ({
-    id: model.card.id,
-    file: model.modelPath,
-    card: model.card,
-  })
+  const engineModel = (model: ModelFile): EngineModel => {
+    const beside = profilePathFor(model.modelPath)
+    return {
+      id: model.card.id,
+      file: model.modelPath,
+      card: model.card,
+      knowledge: knowledgeFiles(
+        beside !== undefined && existsSync(beside) ? beside : undefined,
+        hierarchyPathFor(labelsDir, model.card.labelsSource),
+      ),
+    }
+  }
   const choose = (model: ModelFile): Promise<EngineChoice> => {
     let choice = choices.get(model.card.sha256)
     if (!choice) {
@@ -89,6 +100,7 @@ export function createCliEngine(db: Db, override: EngineKind | undefined): CliEn
     read,
     choose,
     classify,
+    load: async (model) => selector.loadSession(engineModel(model), await backendFor(model)),
     jobClassifyFn: (k) =>
       async function* (modelId, paths, signal) {
         const file = cliModelFile(db, modelId)

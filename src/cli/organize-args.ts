@@ -38,7 +38,8 @@ Organizing: classify a folder, then copy or move its photos into class folders.
   -o, --out DIR        the output folder (created when missing)
   -t, --threshold P    photos whose top probability is under P (0 to 1, or a
                        percentage such as 60%) go to OUT/_uncertain/
-                       (default ${DEFAULT_ORGANIZE_THRESHOLD})
+                       (default ${DEFAULT_ORGANIZE_THRESHOLD}); photos that are none of the model's
+                       classes go to OUT/_unknown/, whatever their probability
       --dry-run        classify, then print the plan (folders with counts, the
                        first steps) without touching any file
       --db FILE        the database of jobs, results, the organize journal and

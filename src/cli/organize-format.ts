@@ -1,6 +1,12 @@
 import { relative, sep } from 'node:path'
 import type { Job } from '../main/jobs'
-import type { OrganizePlan, OrganizeReport, OrganizeRun } from '../main/organize'
+import {
+  UNKNOWN_FOLDER,
+  type OrganizePlan,
+  type OrganizeReport,
+  type OrganizeRun,
+  type PlanStep,
+} from '../main/organize'
 import { count } from './organize-progress'
 import { percent } from './format'
 
@@ -23,11 +29,15 @@ export function planLines(plan: OrganizePlan, firstSteps = FIRST_STEPS): string[
     lines.push(`First steps:`)
     for (const step of plan.steps.slice(0, firstSteps)) {
       const from = plan.folder ? shortPath(plan.folder, step.source) : step.source
-      const why = step.label === null ? `uncertain, ${percent(step.p)}` : `${step.label} ${percent(step.p)}`
-      lines.push(`  ${from} → ${shortPath(plan.out, step.dest)}  (${why})`)
+      lines.push(`  ${from} → ${shortPath(plan.out, step.dest)}  (${stepReason(step)})`)
     }
     if (plan.steps.length > firstSteps) lines.push(`  … and ${count(plan.steps.length - firstSteps)} more`)
   }
+  const unknown = plan.steps.filter((s) => s.kind === 'unknown').length
+  lines.push(
+    `Unknown to the model: ${count(unknown)} photo${unknown === 1 ? '' : 's'} → ${UNKNOWN_FOLDER} ` +
+      `(not one of the model's classes)`,
+  )
   if (plan.skipped.length > 0) {
     const reasons = new Map<string, number>()
     for (const s of plan.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1)
@@ -35,6 +45,13 @@ export function planLines(plan: OrganizePlan, firstSteps = FIRST_STEPS): string[
     lines.push(`Left where they are: ${count(plan.skipped.length)} (${list})`)
   }
   return lines
+}
+
+/** Why a step goes where it does: "cat 91.0%", "uncertain, 31.0%", "unknown to the model, closest: cat 44.0%". */
+function stepReason(step: PlanStep): string {
+  if (step.kind === 'unknown') return `unknown to the model, closest: ${step.closest} ${percent(step.p)}`
+  if (step.kind === 'uncertain' || step.label === null) return `uncertain, ${percent(step.p)}`
+  return `${step.label} ${percent(step.p)}`
 }
 
 /** "Classified 4,990 photos, 10 already known, 0 failed; 1 file skipped." */

@@ -327,7 +327,10 @@ function planJson(plan: OrganizePlan, steps = Infinity): Record<string, unknown>
     mode: plan.mode,
     threshold: plan.threshold,
     groups: plan.groups,
-    steps: plan.steps.slice(0, steps).map(({ source, dest, folder, label, p }) => ({ source, dest, folder, label, p })),
+    unknown: plan.steps.filter((s) => s.kind === 'unknown').length,
+    steps: plan.steps
+      .slice(0, steps)
+      .map(({ source, dest, folder, label, kind, p }) => ({ source, dest, folder, label, kind, p })),
     stepCount: plan.steps.length,
     skipped: plan.skipped,
   }

@@ -20,6 +20,8 @@ import { JobsService } from './jobs/jobs-service'
 import { JobRunner } from './jobs/runner'
 import { PhotoLibraryService } from './tags/library-service'
 import { ModelLibrary } from './library/model-library'
+import { fitProfileInWorker } from './knowledge/fit-in-worker'
+import { ProfileBuilds } from './knowledge/profile-builds'
 import type { AppPaths } from './paths'
 import type { HandlerTable } from '../shared/ipc/contract'
 
@@ -67,13 +69,19 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
     })
     const webgpu = new WebgpuRequests({
       emit: events.emit,
-      hasWindow: () => events.hasSubscribers(),
+      // A window whose page listens for the request, not merely one that exists.
+      hasWindow: () => events.hasSubscribers('engine:measureWebgpu'),
       modelUrl: (id) => artifactUrlPath(id, 'model'),
     })
     const route = new RendererRoute({
       emit: events.emit,
-      hasWindow: () => events.hasSubscribers(),
+      hasWindow: () => events.hasSubscribers('engine:classifyBatch'),
       photoIdOf: (path) => findPhotoByPath(db, path)?.id,
+    })
+    // A window that closes (or stops listening) ends what it was asked at once, not at the time limit.
+    events.onChange(() => {
+      webgpu.windowGone()
+      route.windowGone()
     })
     const engine: AppBatchEngine = createAppBatchEngine({
       db,
@@ -81,6 +89,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       spawn: options.spawnEngine ?? spawnWorkerThread,
       measureWebgpu: (model) => webgpu.measure(model),
       route,
+      labelsDir: importer.labelsDir,
     })
     const runner = new JobRunner({
       db,
@@ -88,17 +97,26 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       onProgress: (p) => events.emit('jobs:progress', p),
     })
     const jobs = new JobsService({ db, runner, models: library, emit: events.emit })
+    const artifacts = new ModelArtifacts(library, join(paths.dataDir, 'cache'), importer.labelsDir)
+    const profiles = new ProfileBuilds({
+      library,
+      extract: (modelId, paths, signal) => engine.extract(modelId, paths, signal),
+      layout: (modelId) => artifacts.featureLayout(modelId),
+      fit: fitProfileInWorker,
+      emit: events.emit,
+    })
     const services: Services = {
       db,
       emit: events.emit,
       jobs,
       engines: engine,
+      profiles,
       webgpu,
       route,
       photos: new PhotoLibraryService({ db, thumbsDir: join(paths.dataDir, 'thumbs'), emit: events.emit }),
       appInfo: { ...options.appInfo, dataDir: paths.dataDir },
       library,
-      artifacts: new ModelArtifacts(library, join(paths.dataDir, 'cache')),
+      artifacts,
       importer,
       catalog,
       dialogs: options.dialogs,
@@ -114,6 +132,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
         await catalog.idle()
         // The running job stops after the image in flight and stays 'running': the next start resumes it.
         await jobs.close()
+        await profiles.close()
         await engine.close()
         db.close()
       },

@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { contract, isChannel, isEventName, type Bridge } from '../shared/ipc/contract'
-import { APP_EVENT_CHANNEL } from '../shared/ipc/event-channel'
+import { APP_EVENT_CHANNEL, APP_LISTEN_CHANNEL } from '../shared/ipc/event-channel'
 
 /**
  * `window.api`, built from the IPC contract: only the contract's channels can be invoked, and each
@@ -19,7 +19,15 @@ const api: Bridge = {
       if (name === event) listener(payload)
     }
     ipcRenderer.on(APP_EVENT_CHANNEL, forward)
-    return () => ipcRenderer.removeListener(APP_EVENT_CHANNEL, forward)
+    // The main process sends this page only the events it has listeners for (and counts them).
+    ipcRenderer.send(APP_LISTEN_CHANNEL, event, true)
+    let subscribed = true
+    return () => {
+      if (!subscribed) return
+      subscribed = false
+      ipcRenderer.removeListener(APP_EVENT_CHANNEL, forward)
+      ipcRenderer.send(APP_LISTEN_CHANNEL, event, false)
+    }
   },
   pathForFile(file) {
     return webUtils.getPathForFile(file as File)

@@ -11,6 +11,7 @@ import { createWasmEngine, type NodeEngine } from '../../src/main/engine/node-or
 import { ModelLibrary } from '../../src/main/library/model-library'
 import { sha256Of } from '../support/files'
 import { cifarHalfDir } from '../support/shared'
+import { seededRandom } from '../../src/main/knowledge/linalg'
 
 export const CIFAR_CLASSES = [
   'airplane',
@@ -103,13 +104,4 @@ export function census(files: Map<string, string>): string[] {
 }
 
 /** A small deterministic PRNG (mulberry32): the crash tests draw their kill points from seeds. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export const prng = seededRandom

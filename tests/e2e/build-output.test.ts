@@ -46,14 +46,20 @@ describe('built app', () => {
     try {
       const modelPath = join(repoRoot, 'resources', 'models', 'resnet56-cifar10.onnx')
       const card = parseModelCard(JSON.parse(readFileSync(modelPath.replace(/\.onnx$/, '.card.json'), 'utf8')))
-      expect(await engine.load('m', modelPath, card, 'native')).toEqual({
+      expect(await engine.load('m', { modelPath, card, sha256: card.sha256 }, 'native')).toEqual({
         provider: expect.stringMatching(/^native CPU/),
+        knowledge: { source: 'energy', note: 'no profile' },
+        featureLength: 384,
       })
       const results = []
       for await (const result of engine.classify('m', [sharedPath('photos', 'chelsea.png')], { k: 1 }))
         results.push(result)
       expect(results).toEqual([
-        { path: sharedPath('photos', 'chelsea.png'), top: [expect.objectContaining({ label: 'cat' })] },
+        {
+          path: sharedPath('photos', 'chelsea.png'),
+          top: [expect.objectContaining({ label: 'cat' })],
+          verdict: expect.objectContaining({ source: 'energy' }),
+        },
       ])
     } finally {
       await engine.close()

@@ -226,7 +226,11 @@ async function workerLogits(
   )
   const engine = new WorkerEngine(spawnWorkerThread)
   try {
-    await engine.load(backend, join(repoRoot, 'resources', 'models', 'resnet56-cifar10.onnx'), card, backend)
+    await engine.load(
+      backend,
+      { modelPath: join(repoRoot, 'resources', 'models', 'resnet56-cifar10.onnx'), card, sha256: card.sha256 },
+      backend,
+    )
     const logits = new Map<string, Float32Array>()
     const paths = rows.map((row) => join(cifarHalfDir(), row.path))
     for await (const result of engine.classify(backend, paths, { logits: true })) {

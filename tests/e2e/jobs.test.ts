@@ -174,11 +174,13 @@ describe('Jobs: classify a folder, organize it, undo', () => {
           nodes.map((n) => [n.getAttribute('data-folder') ?? '', Number(n.getAttribute('data-count'))]),
         ),
     ) as Record<string, number>
-    // The database's top-1 classes, those under the threshold in _uncertain.
+    // The database's top-1 classes, those under the threshold in _uncertain, those unknown to the model in _unknown.
     const expected = app.services.db
       .prepare(
-        `SELECT CASE WHEN pr.probability >= ? THEN pr.label ELSE '_uncertain' END AS folder, count(*) AS n
+        `SELECT CASE WHEN c.unknown = 1 THEN '_unknown' WHEN pr.probability >= ? THEN pr.label ELSE '_uncertain' END
+           AS folder, count(*) AS n
          FROM job_photos jp JOIN predictions pr ON pr.photo_id = jp.photo_id AND pr.rank = 1
+           JOIN classifications c ON c.photo_id = pr.photo_id AND c.model_id = pr.model_id
          WHERE jp.job_id = ? GROUP BY 1`,
       )
       .all(THRESHOLD, jobId) as { folder: string; n: number }[]

@@ -8,6 +8,11 @@ export interface CardState {
   logits: number[] | null
   predictions: { label: string; index: number; p: number; text: string }[]
   error: string | null
+  /** `known` / `unknown` once classified (empty before). */
+  verdict: string
+  /** An unknown photo's sentence ("Not one of the 10 things … knows") and its closest-class hint. */
+  verdictText: string | null
+  closest: string | null
 }
 
 export async function readCards(page: Page): Promise<CardState[]> {
@@ -24,6 +29,9 @@ export async function readCards(page: Page): Promise<CardState[]> {
         text: row.textContent ?? '',
       })),
       error: card.querySelector('[data-testid="card-error"]')?.textContent ?? null,
+      verdict: card.getAttribute('data-verdict') ?? '',
+      verdictText: card.querySelector('[data-testid="verdict-text"]')?.textContent ?? null,
+      closest: card.querySelector('[data-testid="closest"]')?.textContent ?? null,
     })),
   )
 }

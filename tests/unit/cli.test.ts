@@ -165,6 +165,41 @@ describe('classify CLI (spawned)', { timeout: 60_000 }, () => {
     )
   })
 
+  it('says "unknown" for photos that are none of its classes, with the OOD score and calibrated p', async () => {
+    const photos = sharedPath('photos')
+    const json = await runCli([photos, '--json'])
+    expect(json.code, json.stderr).toBe(0)
+    expect(json.stderr).toMatch(/^Knowledge: the model's profile/m)
+    const lines = json.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            path: string
+            top: { label: string; p: number }[]
+            p: number
+            unknown: boolean
+            ood: number
+          },
+      )
+    expect(lines).toHaveLength(7)
+    for (const line of lines) {
+      expect(line.p).toBe(line.top[0]!.p)
+      expect(Number.isFinite(line.ood)).toBe(true)
+    }
+    const chelsea = lines.find((l) => l.path.endsWith('chelsea.png'))!
+    expect([chelsea.unknown, chelsea.top[0]!.label]).toEqual([false, 'cat'])
+    const others = lines.filter((l) => l !== chelsea)
+    expect(others.filter((l) => l.unknown).length, JSON.stringify(others)).toBeGreaterThanOrEqual(5)
+    // The score orders photos: every unknown one is further from what the model knows than the cat.
+    for (const line of others.filter((l) => l.unknown)) expect(line.ood).toBeGreaterThan(chelsea.ood)
+
+    const text = await runCli([join(photos, 'coffee.png'), join(photos, 'chelsea.png')])
+    expect(text.stdout).toMatch(/coffee\.png {2}unknown \(closest: \w+\)\n/)
+    expect(text.stdout).toMatch(/chelsea\.png {2}cat \d+\.\d%/)
+  })
+
   it('tries named files whatever their extension, reports missing ones, honours --top 3', async () => {
     const first = cifar[0]!.path
     const run = await runCli([first, 'notes.txt', 'missing.jpg', '--top', '3', '--json'])

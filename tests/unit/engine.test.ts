@@ -132,7 +132,11 @@ describe('engine worker and selector (real onnxruntime-node and onnxruntime-web 
     // single run below WASM's (113 vs 234 img/s here), and WASM was chosen for good.
     // The sessions are loaded first, as a second job would find them, so the load is all measuring.
     for (const backend of ['native', 'wasm'] as const)
-      await engine.load(`${backend}:${model.card.sha256}`, model.file, model.card, backend)
+      await engine.load(
+        `${backend}:${model.card.sha256}`,
+        { modelPath: model.file, card: model.card, sha256: model.card.sha256 },
+        backend,
+      )
     const burners = [0, 1].map(() =>
       spawnProcess(process.execPath, ['-e', 'const t = Date.now(); while (Date.now() - t < 1500);']),
     )
@@ -157,7 +161,7 @@ describe('engine worker and selector (real onnxruntime-node and onnxruntime-web 
     const broken = join(work, 'broken.jpg')
     writeFileSync(broken, 'not a jpeg')
     const key = 'native'
-    await engine.load(key, model.file, model.card, 'native')
+    await engine.load(key, { modelPath: model.file, card: model.card, sha256: model.card.sha256 }, 'native')
     async function* arriving(): AsyncGenerator<readonly string[]> {
       for (let i = 0; i < paths.length; i += 25) {
         await new Promise((resolve) => setTimeout(resolve, 5))
@@ -193,7 +197,7 @@ describe('engine worker and selector (real onnxruntime-node and onnxruntime-web 
 
   it('close() lets the inference in progress finish, refuses what is queued, and the worker exits', async () => {
     const key = 'closing'
-    await engine.load(key, model.file, model.card, 'native')
+    await engine.load(key, { modelPath: model.file, card: model.card, sha256: model.card.sha256 }, 'native')
     const many = Array.from({ length: 20 }, () => paths).flat()
     const stream = engine.classify(key, many, { batchSize: 40 })
     await stream.next()
@@ -204,7 +208,7 @@ describe('engine worker and selector (real onnxruntime-node and onnxruntime-web 
       for await (const _ of stream) void _
     }).rejects.toThrow(/shutting down|stopped|No model loaded/)
     // The next request starts a new worker.
-    await engine.load(key, model.file, model.card, 'native')
+    await engine.load(key, { modelPath: model.file, card: model.card, sha256: model.card.sha256 }, 'native')
     const again = []
     for await (const result of engine.classify(key, paths.slice(0, 5))) again.push(result)
     expect(again.map((r) => 'top' in r)).toEqual([true, true, true, true, true])
@@ -228,11 +232,17 @@ describe('WorkerEngine when its worker dies', () => {
         terminate: async () => port.exit('terminated'),
       }
     })
-    const loading = engine.load('m', '/models/m.onnx', {} as EngineModel['card'], 'native')
+    const loading = engine.load(
+      'm',
+      { modelPath: '/models/m.onnx', card: {} as EngineModel['card'], sha256: '' },
+      'native',
+    )
     ports[0]!.exit('the engine process stopped (exit code 139)')
     await expect(loading).rejects.toThrow('the engine process stopped (exit code 139)')
     expect(engine.isLoaded('m')).toBe(false)
-    void engine.load('m', '/models/m.onnx', {} as EngineModel['card'], 'native').catch(() => undefined)
+    void engine
+      .load('m', { modelPath: '/models/m.onnx', card: {} as EngineModel['card'], sha256: '' }, 'native')
+      .catch(() => undefined)
     expect(ports).toHaveLength(2)
     expect(ports[1]!.sent.map((m) => m.op)).toEqual(['load'])
   })

@@ -21,7 +21,7 @@ describe('fidelity to PyTorch on cifar10-test-half', () => {
     { timeout: 180_000 },
     async (backend) => {
       const { card } = await readModel(createNativeEngine(1), defaultModelPath, labelsDir)
-      await engine.load(backend, defaultModelPath, card, backend)
+      await engine.load(backend, { modelPath: defaultModelPath, card, sha256: card.sha256 }, backend)
       const reference = readReferencePredictions()
       const dir = cifarHalfDir()
       const inputs = await collectInputs([dir])

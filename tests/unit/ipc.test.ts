@@ -18,7 +18,10 @@ describe('IPC handler table', () => {
     const reply = contract['models:active'].output.parse(await dispatch(services.handlers, 'models:active', undefined))
     expect(reply.card.id).toBe('resnet56-cifar10')
     expect(reply.card.labels).toHaveLength(10)
-    expect(reply.modelUrl).toBe('/library/models/resnet56-cifar10.onnx')
+    // The copy that also returns the photo's features, the profile and the labels' hierarchy.
+    expect(reply.modelUrl).toBe('/library/models/resnet56-cifar10.features.onnx')
+    expect(reply.profileUrl).toBe('/library/models/resnet56-cifar10.profile.json')
+    expect(reply.hierarchyUrl).toBe('/library/models/resnet56-cifar10.hierarchy.json')
   })
 
   it('rejects unknown channels and malformed requests', async () => {

@@ -148,11 +148,13 @@ describe('folder jobs and organize over IPC', () => {
     expect(plan.groups.reduce((sum, g) => sum + g.count, 0)).toBe(total)
     expect(plan.steps).toHaveLength(total)
 
-    // The groups are the database's top-1 labels, under the threshold in _uncertain.
+    // The groups are the database's top-1 labels, under the threshold in _uncertain, unknown to the model in _unknown.
     const rows = services.db
       .prepare(
-        `SELECT CASE WHEN pr.probability >= 0.5 THEN pr.label ELSE '_uncertain' END AS folder, count(*) AS n
+        `SELECT CASE WHEN c.unknown = 1 THEN '_unknown' WHEN pr.probability >= 0.5 THEN pr.label ELSE '_uncertain' END
+           AS folder, count(*) AS n
          FROM job_photos jp JOIN predictions pr ON pr.photo_id = jp.photo_id AND pr.rank = 1
+           JOIN classifications c ON c.photo_id = pr.photo_id AND c.model_id = pr.model_id
          WHERE jp.job_id = ? GROUP BY 1`,
       )
       .all(jobId) as { folder: string; n: number }[]

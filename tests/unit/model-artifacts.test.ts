@@ -61,4 +61,19 @@ describe('model artifacts: architecture, tapped model, classifier weights', () =
     expect(head.length).toBe(arch.head!.classes * arch.head!.channels + arch.head!.classes)
     expect(await services.artifacts.file('no-such-model', 'tapped')).toBeUndefined()
   })
+
+  it('serves the features copy, the shipped profile and the labels hierarchy; nothing for what a model lacks', async () => {
+    const features = (await services.artifacts.file('resnet56-cifar10', 'features'))!
+    expect(features).toMatch(/\.features-v\d+\.onnx$/)
+    expect(statSync(features).size).toBeGreaterThan(statSync(services.library.resolveFile('resnet56-cifar10')!).size)
+    const profile = (await services.artifacts.file('resnet56-cifar10', 'profile'))!
+    expect(JSON.parse(readFileSync(profile, 'utf8'))).toMatchObject({
+      model: { sha256: expect.stringMatching(/^e8e89fe5/) },
+    })
+    const hierarchy = (await services.artifacts.file('resnet56-cifar10', 'hierarchy'))!
+    expect(JSON.parse(readFileSync(hierarchy, 'utf8'))).toMatchObject({ labels: 'cifar10' })
+    // The imported ResNet-50 has ImageNet's hierarchy but no profile until one is built.
+    expect(await services.artifacts.file(resnet50, 'profile')).toBeUndefined()
+    expect(await services.artifacts.file(resnet50, 'hierarchy')).toMatch(/imagenet-1k\.hierarchy\.json$/)
+  })
 })

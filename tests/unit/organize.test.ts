@@ -295,13 +295,14 @@ describe('organize plans and conflicts', () => {
     const out = join(dir, 'out')
     const plan = await buildPlan(db, { jobId: job.id, modelId, out, threshold: 0.5, mode: 'copy' })
     expect(plan.groups).toEqual([
-      { folder: 'cat', label: 'cat', count: 3 },
-      { folder: 'dog', label: 'dog', count: 3 },
-      { folder: '_uncertain', label: null, count: 1 },
+      { folder: 'cat', label: 'cat', kind: 'class', count: 3 },
+      { folder: 'dog', label: 'dog', kind: 'class', count: 3 },
+      { folder: '_uncertain', label: null, kind: 'uncertain', count: 1 },
     ])
     expect(plan.steps.find((s) => s.source.endsWith('unsure.jpg'))).toMatchObject({
       dest: join(out, '_uncertain', 'unsure.jpg'),
       label: null,
+      kind: 'uncertain',
       p: 0.3,
     })
     expect(plan.skipped).toEqual([

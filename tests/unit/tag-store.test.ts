@@ -7,7 +7,6 @@ import { migrate, openDatabase, type Db } from '../../src/main/db/database'
 import { migrations } from '../../src/main/db/migrations'
 import {
   acceptTags,
-  addPhoto,
   addTag,
   applySuggestionThreshold,
   countPhotos,
@@ -38,32 +37,13 @@ import {
   type ReviewItem,
   type ScoredClass,
 } from '../../src/main/tags'
+import { addModel, addNumberedPhoto } from '../support/tag-store'
 
 const LABELS = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
 let clockMs = Date.UTC(2025, 0, 1)
 const now = (): Date => new Date((clockMs += 1000))
 
-function addModel(db: Db, id: string): void {
-  db.prepare(
-    `INSERT INTO models (id, name, file, sha256, card, builtin, added_at) VALUES (?, ?, ?, ?, '{}', 0, 'then')`,
-  ).run(id, id, `${id}.onnx`, id.padEnd(64, '0').slice(0, 64))
-}
-
-function photo(db: Db, n: number): number {
-  return addPhoto(
-    db,
-    {
-      path: `/photos/${String(n).padStart(5, '0')}.jpg`,
-      size: 1000 + n,
-      mtimeMs: 1_700_000_000_000 + n,
-      sha256: n.toString(16).padStart(64, '0'),
-      width: 32,
-      height: 32,
-      takenAt: null,
-    },
-    now,
-  ).id
-}
+const photo = (db: Db, n: number): number => addNumberedPhoto(db, n, now)
 
 /** A top-3 whose best class is `best` with probability p, the rest sharing what is left. */
 function top3(best: number, p: number): ScoredClass[] {

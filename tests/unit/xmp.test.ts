@@ -67,10 +67,12 @@ const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'
 const MANAGED = new Set([
   'http://purl.org/dc/elements/1.1/ subject',
   'http://ns.adobe.com/lightroom/1.0/ hierarchicalSubject',
+  // The app's list of the hierarchy paths it wrote (keywords with a path: cat, dog).
+  'urn:resnet-lens:xmp:1.0/ hierarchicalSubject',
 ])
 
 /**
- * Everything in a packet except the two keyword properties, each element and attribute
+ * Everything in a packet except the keyword properties the app manages, each element and attribute
  * serialized on its own: what must survive a merge unchanged.
  */
 function unmanagedContent(xml: string): string[] {
@@ -159,7 +161,8 @@ describe('XMP sidecars: the app on its own', () => {
       path: `${photo}.xmp`,
       written: true,
       subject: ['cat', 'tabby cat'],
-      hierarchicalSubject: ['ResNet Lens|cat', 'ResNet Lens|tabby cat'],
+      // `cat` has a path in the shipped hierarchies; `tabby cat` (ImageNet says `tabby`) has none.
+      hierarchicalSubject: ['animal|cat', 'ResNet Lens|tabby cat'],
     })
     const text = readFileSync(`${photo}.xmp`, 'utf8')
     expect(text).toMatch(
@@ -172,7 +175,7 @@ describe('XMP sidecars: the app on its own', () => {
     expect(await readSidecarKeywords(photo)).toEqual({
       paths: [`${photo}.xmp`],
       subject: ['cat', 'tabby cat'],
-      hierarchicalSubject: ['ResNet Lens|cat', 'ResNet Lens|tabby cat'],
+      hierarchicalSubject: ['animal|cat', 'ResNet Lens|tabby cat'],
       keywords: ['cat', 'tabby cat'],
       appKeywords: ['cat', 'tabby cat'],
     })
@@ -184,7 +187,7 @@ describe('XMP sidecars: the app on its own', () => {
     await writeSidecarKeywords(photo, ['cat', 'dog'])
     const second = await writeSidecarKeywords(photo, ['dog', 'fox'])
     expect(second.subject).toEqual(['dog', 'fox'])
-    expect(second.hierarchicalSubject).toEqual(['ResNet Lens|dog', 'ResNet Lens|fox'])
+    expect(second.hierarchicalSubject).toEqual(['animal|dog', 'ResNet Lens|fox'])
 
     const before = statSync(`${photo}.xmp`)
     await new Promise((r) => setTimeout(r, 20))
@@ -232,7 +235,7 @@ describe('XMP sidecars: the app on its own', () => {
     // `beach` is the person's already: the app adds nothing for it and will never remove it.
     const result = await writeSidecarKeywords(photo, ['cat', 'beach'])
     expect(result.subject).toEqual(['holiday', 'beach', 'cat'])
-    expect(result.hierarchicalSubject).toEqual(['places|beach', 'darktable|format|jpg', 'ResNet Lens|cat'])
+    expect(result.hierarchicalSubject).toEqual(['places|beach', 'darktable|format|jpg', 'animal|cat'])
     const merged = readFileSync(`${photo}.xmp`, 'utf8')
     expect(merged.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<x:xmpmeta')).toBe(true)
     expect(unmanagedContent(merged)).toEqual(unmanagedContent(DARKTABLE_SIDECAR))
@@ -277,10 +280,11 @@ describe('XMP sidecars: the app on its own', () => {
 
   it('supports another hierarchy root', async () => {
     const photo = newPhoto()
-    const result = await writeSidecarKeywords(photo, ['cat'], { hierarchyRoot: 'Auto | ResNet' })
-    expect(result.hierarchicalSubject).toEqual(['Auto|ResNet|cat'])
-    expect((await readSidecarKeywords(photo, { hierarchyRoot: 'Auto|ResNet' }))?.appKeywords).toEqual(['cat'])
-    expect((await readSidecarKeywords(photo))?.appKeywords).toEqual([])
+    // The root is the branch of keywords without a path; `cat` has one, whatever the root.
+    const result = await writeSidecarKeywords(photo, ['cat', 'sunset'], { hierarchyRoot: 'Auto | ResNet' })
+    expect(result.hierarchicalSubject).toEqual(['animal|cat', 'Auto|ResNet|sunset'])
+    expect((await readSidecarKeywords(photo, { hierarchyRoot: 'Auto|ResNet' }))?.appKeywords).toEqual(['cat', 'sunset'])
+    expect((await readSidecarKeywords(photo))?.appKeywords).toEqual(['cat'])
   })
 
   it('queues concurrent writes to one sidecar', async () => {
@@ -346,7 +350,7 @@ describe('XMP sidecars with exiftool', () => {
     await writeSidecarKeywords(photo, keywords)
     expect(exiftoolKeywords(`${photo}.xmp`)).toEqual({
       subject: keywords,
-      hierarchy: keywords.map((k) => `ResNet Lens|${k}`),
+      hierarchy: keywords.map((k) => (k === 'cat' ? 'animal|cat' : `ResNet Lens|${k}`)),
       rating: undefined,
     })
   })
@@ -360,7 +364,7 @@ describe('XMP sidecars with exiftool', () => {
     await writeSidecarKeywords(photo, ['cat', 'dog'])
     expect(exiftoolKeywords(`${photo}.xmp`)).toEqual({
       subject: ['foo', 'bär', 'cat', 'dog'],
-      hierarchy: ['ResNet Lens|cat', 'ResNet Lens|dog'],
+      hierarchy: ['animal|cat', 'animal|dog'],
       rating: 4,
     })
     expect(unmanagedContent(readFileSync(`${photo}.xmp`, 'utf8'))).toEqual(unmanagedContent(original))
@@ -371,7 +375,7 @@ describe('XMP sidecars with exiftool', () => {
     await writeSidecarKeywords(photo, ['dog', 'fox'])
     expect(exiftoolKeywords(`${photo}.xmp`)).toEqual({
       subject: ['foo', 'bär', 'dog', 'manual', 'fox'],
-      hierarchy: ['ResNet Lens|dog', 'ResNet Lens|fox'],
+      hierarchy: ['animal|dog', 'ResNet Lens|fox'],
       rating: 5,
     })
   })

@@ -260,4 +260,32 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    name: 'the unknown verdict and hierarchy levels',
+    sql: `
+      -- Whether the photo is one of the things the model knows (a photo that is none of its classes
+      -- gets no suggested tags). ood: the out-of-distribution score, higher = less like what the model
+      -- knows; ood_source: what it came from. Rows from before (and error rows) have no score and are known.
+      ALTER TABLE classifications ADD COLUMN ood REAL;
+      ALTER TABLE classifications ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0 CHECK (unknown IN (0, 1));
+      ALTER TABLE classifications ADD COLUMN ood_source TEXT
+        CHECK (ood_source IS NULL OR ood_source IN ('profile', 'energy'));
+      CREATE INDEX classifications_unknown ON classifications (model_id, photo_id) WHERE unknown = 1;
+
+      -- The levels of the label hierarchy (dog, vehicle...) with the summed probability of the classes
+      -- under them, as the engine gave them: the tag store backs off to the most specific sure level
+      -- when the top class is unsure, and again when the suggestion threshold changes.
+      CREATE TABLE prediction_levels (
+        photo_id  INTEGER NOT NULL,
+        model_id  TEXT NOT NULL,
+        label     TEXT NOT NULL,
+        path      TEXT NOT NULL CHECK (json_valid(path) AND json_type(path) = 'array'),
+        depth     INTEGER NOT NULL CHECK (depth >= 1),
+        p         REAL NOT NULL CHECK (p >= 0 AND p <= 1),
+        PRIMARY KEY (photo_id, model_id, path),
+        FOREIGN KEY (photo_id, model_id) REFERENCES classifications (photo_id, model_id) ON DELETE CASCADE
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ]

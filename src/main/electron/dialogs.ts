@@ -1,5 +1,6 @@
 import { BrowserWindow, dialog } from 'electron'
 import type { Dialogs } from '../ipc/handlers'
+import { PHOTO_EXTENSIONS } from '../tags/ingest'
 
 async function pickOne(title: string, filters: Electron.FileFilter[]): Promise<string | null> {
   const parent = BrowserWindow.getFocusedWindow()
@@ -8,14 +9,34 @@ async function pickOne(title: string, filters: Electron.FileFilter[]): Promise<s
   return result.canceled ? null : (result.filePaths[0] ?? null)
 }
 
+/**
+ * "Add photos…": photos or folders. macOS's panel offers both at once; on Windows and Linux a dialog
+ * that asks for both shows folders only (Electron's docs), so there the person first says which.
+ */
 async function pickFolders(): Promise<string[] | null> {
   const parent = BrowserWindow.getFocusedWindow()
-  const options: Electron.OpenDialogOptions = {
-    title: 'Add photos to the library',
-    properties: ['openDirectory', 'openFile', 'multiSelections'],
+  const open = async (options: Electron.OpenDialogOptions): Promise<string[] | null> => {
+    const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options)
+    return result.canceled || result.filePaths.length === 0 ? null : result.filePaths
   }
-  const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options)
-  return result.canceled ? null : result.filePaths
+  const title = 'Add photos to the library'
+  const photos: Electron.FileFilter[] = [
+    { name: 'Photos', extensions: [...PHOTO_EXTENSIONS].map((extension) => extension.slice(1)) },
+  ]
+  if (process.platform === 'darwin')
+    return open({ title, filters: photos, properties: ['openDirectory', 'openFile', 'multiSelections'] })
+  const ask: Electron.MessageBoxOptions = {
+    type: 'question',
+    title,
+    message: 'Add photos or whole folders?',
+    buttons: ['Photos…', 'Folders…', 'Cancel'],
+    defaultId: 0,
+    cancelId: 2,
+  }
+  const { response } = parent ? await dialog.showMessageBox(parent, ask) : await dialog.showMessageBox(ask)
+  if (response === 0) return open({ title, filters: photos, properties: ['openFile', 'multiSelections'] })
+  if (response === 1) return open({ title, properties: ['openDirectory', 'multiSelections'] })
+  return null
 }
 
 async function pickExportFile(format: 'csv' | 'json'): Promise<string | null> {
@@ -29,16 +50,22 @@ async function pickExportFile(format: 'csv' | 'json'): Promise<string | null> {
   return result.canceled || !result.filePath ? null : result.filePath
 }
 
-async function pickFolder(purpose: 'job' | 'organize-out'): Promise<string | null> {
+async function pickFolder(purpose: 'job' | 'organize-out' | 'profile'): Promise<string | null> {
   const parent = BrowserWindow.getFocusedWindow()
   const options: Electron.OpenDialogOptions =
     purpose === 'job'
       ? { title: 'Choose a folder to classify', buttonLabel: 'Classify folder', properties: ['openDirectory'] }
-      : {
-          title: 'Choose where the organized photos go',
-          buttonLabel: 'Choose output folder',
-          properties: ['openDirectory', 'createDirectory'],
-        }
+      : purpose === 'profile'
+        ? {
+            title: 'Choose photos of what the model should know',
+            buttonLabel: 'Use this folder',
+            properties: ['openDirectory'],
+          }
+        : {
+            title: 'Choose where the organized photos go',
+            buttonLabel: 'Choose output folder',
+            properties: ['openDirectory', 'createDirectory'],
+          }
   const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options)
   return result.canceled ? null : (result.filePaths[0] ?? null)
 }

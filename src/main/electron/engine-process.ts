@@ -10,6 +10,12 @@ export function spawnUtilityEngine(script: string): EnginePort {
   const child = utilityProcess.fork(script, [], { serviceName: 'ResNet Lens engine', stdio: 'inherit' })
   const exit = exitOnce()
   let running = true
+  // A fatal V8 error in the child (out of memory, say): Electron emits 'error' and then 'exit'. An
+  // 'error' with no listener would throw in the main process.
+  child.on('error', (type, location) => {
+    running = false
+    exit.fire(`the engine process failed (${type} at ${location})`)
+  })
   child.on('exit', (code) => {
     running = false
     exit.fire(`the engine process stopped (exit code ${code})`)

@@ -6,9 +6,11 @@ import { deleteSetting, readSetting, writeSetting } from '../db/settings'
 import type { BatchEngine } from './batch-engine'
 import type { ChooseOptions, EngineChoice } from './calibration'
 import type { SpawnEnginePort } from './engine-port'
+import type { WorkerBackend, WorkerResult } from './engine-protocol'
 import { EngineSelector, type EngineModel, type WebgpuMeasurement } from './engine-selector'
 import type { RendererRoute } from './renderer-route'
 import { WorkerEngine } from './worker-engine'
+import { hierarchyPathFor, knowledgeFiles } from '../knowledge/load-knowledge'
 
 const ENGINE_SETTING = 'batch_engine'
 
@@ -25,6 +27,11 @@ export interface AppBatchEngine extends BatchEngine {
   setOverride(engine: EngineKind | undefined): void
   /** Measures the engines again for a model. */
   recalibrate(modelId: string): Promise<EngineChoice>
+  /**
+   * Each photo's logits and features, one batch at a time, on a CPU engine of the engine worker (never
+   * WebGPU): what a knowledge profile is built from. Results without features mean the model gives none.
+   */
+  extract(modelId: string, paths: readonly string[], signal?: AbortSignal): AsyncGenerator<WorkerResult[]>
 }
 
 export interface AppBatchEngineDeps {
@@ -36,6 +43,8 @@ export interface AppBatchEngineDeps {
   measureWebgpu: (model: EngineModel) => Promise<WebgpuMeasurement>
   /** Batches for WebGPU go through the window's engine. */
   route: RendererRoute
+  /** The shipped label lists and their hierarchies. */
+  labelsDir: string
 }
 
 /**
@@ -55,7 +64,9 @@ export function createAppBatchEngine(deps: AppBatchEngineDeps): AppBatchEngine {
   const model = (modelId: string): EngineModel => {
     const file = library.resolveFile(modelId)
     if (file === undefined) throw new Error(`The model "${modelId}" has no file in the library.`)
-    return { id: modelId, file, card: library.card(modelId) }
+    const card = library.card(modelId)
+    const knowledge = knowledgeFiles(library.profilePath(modelId), hierarchyPathFor(deps.labelsDir, card.labelsSource))
+    return { id: modelId, file, card, knowledge }
   }
   const readOverride = (): EngineKind | undefined => {
     const value = readSetting(db, ENGINE_SETTING)
@@ -74,11 +85,49 @@ export function createAppBatchEngine(deps: AppBatchEngineDeps): AppBatchEngine {
     }
   }
 
+  /** The CPU engine for extraction: the faster one measured (or asked for in settings), else native, else WASM. */
+  const cpuBackend = async (target: EngineModel): Promise<WorkerBackend> => {
+    let preferred: WorkerBackend = 'native'
+    try {
+      const override = readOverride()
+      const known = selector.known(target, {
+        eligible: BATCH_ENGINES,
+        ...(override && BATCH_ENGINES.includes(override) && { override }),
+      })
+      if (known?.engine === 'native' || known?.engine === 'wasm') preferred = known.engine
+    } catch {
+      // No CPU engine measured as working: try them in order.
+    }
+    try {
+      await selector.loadSession(target, preferred)
+      return preferred
+    } catch (error) {
+      const other: WorkerBackend = preferred === 'native' ? 'wasm' : 'native'
+      try {
+        await selector.loadSession(target, other)
+        return other
+      } catch {
+        throw error
+      }
+    }
+  }
+
   return {
     async *classify(modelId, paths, signal): AsyncGenerator<ClassifyResult[]> {
       const target = model(modelId)
       const choice = await selector.choose(target, options(modelId))
-      if (choice.engine === 'webgpu') yield* deps.route.classifyBatches(modelId, paths, signal)
+      const onCpu = async function* (rest: AsyncIterable<readonly string[]>): AsyncGenerator<ClassifyResult[]> {
+        // No window now: the choice among the engines that remain (the window's is not eligible).
+        const cpu = await selector.choose(target, {
+          ...options(modelId),
+          eligible: BATCH_ENGINES,
+          ineligibleNote: 'no window open',
+        })
+        const backend: WorkerBackend = cpu.engine === 'wasm' ? 'wasm' : 'native'
+        yield* selector.classifyBatches(target, backend, rest, { ...(signal && { signal }) })
+      }
+      // A window that closes mid-job (macOS keeps the app running) hands the rest to a CPU engine.
+      if (choice.engine === 'webgpu') yield* deps.route.classifyBatches(modelId, paths, signal, onCpu)
       else yield* selector.classifyBatches(target, choice.engine, paths, { ...(signal && { signal }) })
     },
     choice: (modelId) => selector.choose(model(modelId), options(modelId)),
@@ -87,6 +136,16 @@ export function createAppBatchEngine(deps: AppBatchEngineDeps): AppBatchEngine {
     setOverride(engine) {
       if (engine === undefined) deleteSetting(db, ENGINE_SETTING)
       else writeSetting(db, ENGINE_SETTING, engine)
+    },
+    async *extract(modelId, paths, signal) {
+      const target = model(modelId)
+      const backend = await cpuBackend(target)
+      yield* selector.classifyBatches(target, backend, paths, {
+        k: 1,
+        features: true,
+        logits: true,
+        ...(signal && { signal }),
+      })
     },
     async recalibrate(modelId) {
       const target = model(modelId)

@@ -1,5 +1,6 @@
 import type { Classifier } from '../../shared/engine/classifier'
 import { topK, type ClassScore } from '../../shared/engine/postprocess'
+import { FEATURES_OUTPUT } from '../../shared/knowledge/features'
 import { preprocess, type DecodedImage } from '../../shared/preprocess/preprocess'
 import { decodeImage } from '../photos/decode'
 import { describeFileError } from './file-errors'
@@ -82,14 +83,44 @@ export async function logitsOf(
   classifier: Classifier,
   items: readonly Prepared[],
 ): Promise<(Float32Array | undefined)[]> {
+  return (await outputsOf(classifier, items)).map((row) => row?.logits)
+}
+
+/** One image's outputs: its logits, and its features where the model gives them (a features model). */
+export interface ImageOutputs {
+  logits: Float32Array
+  features?: Float32Array
+}
+
+/**
+ * Like `logitsOf`, with each image's features too when the classifier runs a features model
+ * (`addFeatureOutputs`): one inference run either way.
+ */
+export async function outputsOf(
+  classifier: Classifier,
+  items: readonly Prepared[],
+): Promise<(ImageOutputs | undefined)[]> {
   const ready = items.filter((item): item is Extract<Prepared, { tensor: Float32Array }> => 'tensor' in item)
   const size = classifier.tensorLength
   const tensors = new Float32Array(ready.length * size)
   ready.forEach((item, i) => tensors.set(item.tensor, i * size))
-  const logits = ready.length > 0 ? await classifier.runBatch(tensors, ready.length) : new Float32Array(0)
+  const withFeatures = classifier.hasOutput(FEATURES_OUTPUT)
+  let logits: Float32Array = new Float32Array(0)
+  let features: Float32Array | undefined
+  if (ready.length > 0) {
+    if (withFeatures) ({ logits, features } = await classifier.runWithFeatures(tensors, ready.length, FEATURES_OUTPUT))
+    else logits = await classifier.runBatch(tensors, ready.length)
+  }
   const { classes } = classifier.card.output
+  const featureCount = features && ready.length > 0 ? features.length / ready.length : 0
   let row = 0
-  return items.map((item) => ('error' in item ? undefined : logits.subarray(row * classes, ++row * classes)))
+  return items.map((item) => {
+    if ('error' in item) return undefined
+    const at = row++
+    const out: ImageOutputs = { logits: logits.subarray(at * classes, (at + 1) * classes) }
+    if (features) out.features = features.subarray(at * featureCount, (at + 1) * featureCount)
+    return out
+  })
 }
 
 /** Like Promise.all(items.map(fn)), with at most `limit` calls in flight. */

@@ -10,7 +10,8 @@ import {
   type EngineChoice,
   type EngineMeasurement,
 } from './calibration'
-import type { WorkerBackend, WorkerResult } from './engine-protocol'
+import type { KnowledgeFiles } from '../knowledge/load-knowledge'
+import type { LoadedSession, WorkerBackend, WorkerResult } from './engine-protocol'
 import type { WorkerClassifyOptions, WorkerEngine } from './worker-engine'
 
 /** A model as the engines need it: its file and card (the sha256 keys its calibrations). */
@@ -18,6 +19,8 @@ export interface EngineModel {
   id: string
   file: string
   card: ClassifierCard & Pick<ModelCard, 'sha256'>
+  /** The model's knowledge profile and label hierarchy, where it has them. */
+  knowledge?: KnowledgeFiles
 }
 
 export type WebgpuMeasurement = Pick<EngineMeasurement, 'imagesPerSecond' | 'note'>
@@ -52,6 +55,8 @@ export class EngineSelector {
   private readonly calibrating = new Map<string, Promise<EngineMeasurement[]>>()
   /** WebGPU measurements asked of the window and not answered yet, by model sha256. */
   private readonly webgpu = new Map<string, Promise<void>>()
+  /** The session key in use per model file and engine. */
+  private readonly sessionKeys = new Map<string, string>()
 
   constructor(private readonly deps: EngineSelectorDeps) {
     this.machine = deps.machine ?? machineKey()
@@ -102,9 +107,29 @@ export class EngineSelector {
   }
 
   private async load(model: EngineModel, backend: WorkerBackend): Promise<string> {
-    const key = `${backend}:${model.card.sha256}`
-    await this.deps.worker.load(key, model.file, model.card, backend)
-    return key
+    await this.loadSession(model, backend)
+    return this.key(model, backend)
+  }
+
+  /** Loads the model on a CPU engine (once) and says what became of its knowledge profile. */
+  loadSession(model: EngineModel, backend: WorkerBackend): Promise<LoadedSession> {
+    const { file, card } = model
+    const key = this.key(model, backend)
+    // A session loaded with an older profile is let go: one session per model and engine.
+    const slot = `${backend}:${card.sha256}`
+    const previous = this.sessionKeys.get(slot)
+    if (previous !== undefined && previous !== key) void this.deps.worker.release(previous).catch(() => undefined)
+    this.sessionKeys.set(slot, key)
+    return this.deps.worker.load(
+      key,
+      { modelPath: file, card, sha256: card.sha256, ...(model.knowledge && { knowledge: model.knowledge }) },
+      backend,
+    )
+  }
+
+  /** A session per model file, engine and knowledge: a new profile loads the model again. */
+  private key(model: EngineModel, backend: WorkerBackend): string {
+    return `${backend}:${model.card.sha256}:${model.knowledge?.profilePath ?? ''}:${model.knowledge?.revision ?? ''}`
   }
 
   private async measurements(model: EngineModel, waitForWebgpu: boolean): Promise<EngineMeasurement[]> {

@@ -1,6 +1,8 @@
 import { basename } from 'node:path'
 import type { EmitEvent } from '../../shared/ipc/contract'
 import { photoUrlPath } from '../../shared/ipc/routes'
+import type { LevelScore } from '../../shared/knowledge/levels'
+import type { Verdict } from '../../shared/knowledge/verdict'
 import type { ClassifyResult } from '../tags/classify-pending'
 import type { ScoredClass } from '../tags/types'
 import { WindowRequests } from './window-requests'
@@ -11,8 +13,18 @@ const AHEAD = 2
 /** A window that does not answer a batch within this long is taken as gone. */
 const ANSWER_TIMEOUT_MS = 120_000
 
-export type RouteAnswer =
-  { results: ({ photoId: number; top: ScoredClass[] } | { photoId: number; error: string })[] } | { error: string }
+const WINDOW_GONE = 'the window closed'
+
+/** The window that was to answer is gone (closed, or its page no longer listens). */
+export class WindowGoneError extends Error {
+  override name = 'WindowGoneError'
+}
+
+/** One photo as the window's engine classified it: calibrated top classes, its verdict and hierarchy levels. */
+export type RouteResult =
+  { photoId: number; top: ScoredClass[]; verdict?: Verdict; levels?: LevelScore[] } | { photoId: number; error: string }
+
+export type RouteAnswer = { results: RouteResult[] } | { error: string }
 
 export interface RendererRouteDeps {
   emit: EmitEvent
@@ -37,23 +49,68 @@ export class RendererRoute {
     return this.deps.hasWindow()
   }
 
+  /**
+   * The results of each chunk of photos, from the window. With `fallback`, a window that closes (or
+   * stops listening) mid-job hands the photos it had not answered, and the rest, to `fallback` at once.
+   */
   async *classifyBatches(
     modelId: string,
     paths: AsyncIterable<readonly string[]>,
     signal?: AbortSignal,
+    fallback?: (paths: AsyncIterable<readonly string[]>) => AsyncIterable<ClassifyResult[]>,
   ): AsyncGenerator<ClassifyResult[]> {
-    const inFlight: Promise<ClassifyResult[]>[] = []
-    for await (const chunk of paths) {
-      for (let i = 0; i < chunk.length; i += CHUNK) {
-        if (signal?.aborted) break
-        const request = this.send(modelId, chunk.slice(i, i + CHUNK))
-        request.catch(() => undefined) // awaited in order below
-        inFlight.push(request)
-        if (inFlight.length > AHEAD) yield await inFlight.shift()!
+    const inFlight: { paths: readonly string[]; reply: Promise<ClassifyResult[]> }[] = []
+    /** Photos sent to a window that went away, or not sent because it had. */
+    const left: string[] = []
+    let gone = false
+    const take = async (): Promise<ClassifyResult[] | undefined> => {
+      const { paths: sent, reply } = inFlight.shift()!
+      try {
+        return await reply
+      } catch (error) {
+        if (!(error instanceof WindowGoneError) || !fallback) throw error
+        gone = true
+        left.push(...sent)
+        return undefined
       }
-      if (signal?.aborted) break
     }
-    while (inFlight.length > 0) yield await inFlight.shift()!
+    const chunks = paths[Symbol.asyncIterator]()
+    reading: while (!gone) {
+      const next = await chunks.next()
+      if (next.done) break
+      for (let i = 0; i < next.value.length; i += CHUNK) {
+        const part = next.value.slice(i, i + CHUNK)
+        if (!gone && fallback && !this.deps.hasWindow()) gone = true
+        if (gone) {
+          left.push(...part)
+          continue
+        }
+        if (signal?.aborted) break reading
+        const reply = this.send(modelId, part)
+        reply.catch(() => undefined) // awaited in order below
+        inFlight.push({ paths: part, reply })
+        if (inFlight.length > AHEAD) {
+          const results = await take()
+          if (results) yield results
+        }
+      }
+    }
+    while (inFlight.length > 0) {
+      const results = await take()
+      if (results) yield results
+    }
+    if (!gone || !fallback || signal?.aborted) return
+    yield* fallback(
+      (async function* () {
+        if (left.length > 0) yield left
+        for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value
+      })(),
+    )
+  }
+
+  /** No window listens any more: the batches it was sent fail now (to the fallback), not at the time limit. */
+  windowGone(): void {
+    if (!this.deps.hasWindow()) this.requests.abandonAll({ error: WINDOW_GONE })
   }
 
   /** The window's answer; false when nothing waits for it. */
@@ -62,7 +119,7 @@ export class RendererRoute {
   }
 
   private async send(modelId: string, paths: readonly string[]): Promise<ClassifyResult[]> {
-    if (!this.deps.hasWindow()) throw new Error('WebGPU runs in the window, and no window is open.')
+    if (!this.deps.hasWindow()) throw new WindowGoneError('WebGPU runs in the window, and no window is open.')
     const byId = new Map<number, string>()
     const missing: ClassifyResult[] = []
     for (const path of paths) {
@@ -77,15 +134,27 @@ export class RendererRoute {
         photos: [...byId].map(([id, path]) => ({ id, name: basename(path), photoUrl: photoUrlPath(id, 'original') })),
       }),
     )
+    if ('error' in answer && answer.error === WINDOW_GONE)
+      throw new WindowGoneError(`WebGPU in the window: ${answer.error}`)
     if ('error' in answer) throw new Error(`WebGPU in the window: ${answer.error}`)
     const results: ClassifyResult[] = [...missing]
     for (const result of answer.results) {
       const path = byId.get(result.photoId)
       if (path === undefined) continue
       byId.delete(result.photoId)
-      results.push('error' in result ? { path, error: result.error } : { path, top: result.top })
+      results.push('error' in result ? { path, error: result.error } : resultOf(path, result))
     }
     for (const path of byId.values()) results.push({ path, error: 'no result from the window' })
     return results
+  }
+}
+
+/** A window result as the tag store records it: the verdict and levels ride along where the window sent them. */
+function resultOf(path: string, result: Extract<RouteResult, { top: ScoredClass[] }>): ClassifyResult {
+  return {
+    path,
+    top: result.top,
+    ...(result.verdict && { verdict: result.verdict }),
+    ...(result.levels && { levels: result.levels }),
   }
 }

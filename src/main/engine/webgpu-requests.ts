@@ -36,6 +36,12 @@ export class WebgpuRequests {
     )
   }
 
+  /** No window listens any more: the measurements it was asked for end now instead of at the time limit. */
+  windowGone(): void {
+    if (!this.deps.hasWindow())
+      this.requests.abandonAll({ imagesPerSecond: null, note: 'not measured (the window closed)' })
+  }
+
   /** The window's answer; false when nothing waits for it (late, or unknown). */
   answer(requestId: number, measurement: WebgpuMeasurement): boolean {
     return this.requests.answer(requestId, measurement)

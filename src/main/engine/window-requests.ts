@@ -27,6 +27,14 @@ export class WindowRequests<Answer> {
     })
   }
 
+  /** Answers every request still waiting with `answer`: the window that would answer is gone. */
+  abandonAll(answer: Answer): void {
+    for (const [requestId, resolve] of [...this.waiting]) {
+      this.waiting.delete(requestId)
+      resolve(answer)
+    }
+  }
+
   /** The window's answer; false when nothing waits for it (late, or unknown). */
   answer(requestId: number, answer: Answer): boolean {
     const resolve = this.waiting.get(requestId)

@@ -1,5 +1,13 @@
 import type { ClassifierCard } from '../../shared/engine/classifier'
-import type { Calibration, WorkerBackend, WorkerReplies, WorkerRequest, WorkerResult } from './engine-protocol'
+import type { KnowledgeFiles } from '../knowledge/load-knowledge'
+import type {
+  Calibration,
+  LoadedSession,
+  WorkerBackend,
+  WorkerReplies,
+  WorkerRequest,
+  WorkerResult,
+} from './engine-protocol'
 import type { EnginePort, SpawnEnginePort } from './engine-port'
 
 export interface WorkerClassifyOptions {
@@ -9,7 +17,17 @@ export interface WorkerClassifyOptions {
   /** Requests sent ahead of the one being answered; bounds memory whatever the number of files. */
   ahead?: number
   logits?: boolean
+  /** Also return each image's features (for building a knowledge profile). */
+  features?: boolean
   signal?: AbortSignal
+}
+
+/** A model as the worker loads it. */
+export interface WorkerModel {
+  modelPath: string
+  card: ClassifierCard
+  sha256: string
+  knowledge?: KnowledgeFiles
 }
 
 /**
@@ -20,15 +38,18 @@ export class WorkerEngine {
   private port: EnginePort | undefined
   private nextId = 1
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
-  private readonly loaded = new Map<string, Promise<{ provider: string }>>()
+  private readonly loaded = new Map<string, Promise<LoadedSession>>()
+  /** What each key was loaded with, so a worker started again after a crash can load it again. */
+  private readonly models = new Map<string, { model: WorkerModel; backend: WorkerBackend }>()
 
   constructor(private readonly spawn: SpawnEnginePort) {}
 
   /** Loads a model under `key` (once; a later call with the same key waits for the same load). */
-  load(key: string, modelPath: string, card: ClassifierCard, backend: WorkerBackend): Promise<{ provider: string }> {
+  load(key: string, model: WorkerModel, backend: WorkerBackend): Promise<LoadedSession> {
+    this.models.set(key, { model, backend })
     let loading = this.loaded.get(key)
     if (!loading) {
-      loading = this.request({ op: 'load', key, modelPath, card, backend })
+      loading = this.request({ op: 'load', key, ...model, backend })
       this.loaded.set(key, loading)
       loading.catch(() => this.loaded.delete(key))
     }
@@ -39,11 +60,20 @@ export class WorkerEngine {
     return this.loaded.has(key)
   }
 
-  calibrate(key: string, batch: number, minMs = 600): Promise<Calibration> {
-    return this.request({ op: 'calibrate', key, batch, minMs })
+  /** Times the model; a run the worker's crash cut short is run once more (in the new worker). */
+  async calibrate(key: string, batch: number, minMs = 600): Promise<Calibration> {
+    for (let attempt = 0; ; attempt++) {
+      await this.ensureLoaded(key)
+      try {
+        return await this.request({ op: 'calibrate', key, batch, minMs })
+      } catch (error) {
+        if (attempt > 0 || !(error instanceof WorkerGoneError)) throw error
+      }
+    }
   }
 
   async release(key: string): Promise<void> {
+    this.models.delete(key)
     if (!this.loaded.delete(key) || !this.port) return
     await this.request({ op: 'release', key })
   }
@@ -67,7 +97,7 @@ export class WorkerEngine {
     paths: readonly string[] | AsyncIterable<readonly string[]>,
     options: WorkerClassifyOptions = {},
   ): AsyncGenerator<WorkerResult[]> {
-    const { k = 5, batchSize = 32, ahead = 2, logits = false, signal } = options
+    const { k = 5, batchSize = 32, ahead = 2, logits = false, features = false, signal } = options
     const batches = inBatches(paths, batchSize)
     const inFlight: Promise<WorkerResult[]>[] = []
     let next: Promise<IteratorResult<readonly string[]>> | undefined
@@ -90,7 +120,10 @@ export class WorkerEngine {
           next = undefined
           if (arrived.done) exhausted = true
           else {
-            const reply = this.request({ op: 'classify', key, paths: [...arrived.value], k, logits })
+            const batch = [...arrived.value]
+            const reply = this.ensureLoaded(key).then(() =>
+              this.request({ op: 'classify', key, paths: batch, k, logits, ...(features && { features }) }),
+            )
             reply.catch(() => undefined) // awaited below in order; a rejection must not go unhandled meanwhile
             inFlight.push(reply)
           }
@@ -113,6 +146,7 @@ export class WorkerEngine {
     const port = this.port
     if (!port) return
     this.loaded.clear()
+    this.models.clear()
     const exited = new Promise<void>((resolve) => port.onExit(() => resolve()))
     const asked = this.request({ op: 'shutdown' }).catch(() => undefined)
     this.port = undefined
@@ -121,6 +155,20 @@ export class WorkerEngine {
     const outcome = await Promise.race([asked.then(() => exited), late])
     clearTimeout(timer)
     if (outcome === 'late') await port.terminate()
+  }
+
+  /**
+   * The session under `key` in the worker running now: a worker started again after a crash (or a kill)
+   * has none of the old one's sessions, so what was loaded before is loaded again first.
+   */
+  private async ensureLoaded(key: string): Promise<void> {
+    const loading = this.loaded.get(key)
+    if (loading) {
+      await loading
+      return
+    }
+    const known = this.models.get(key)
+    if (known) await this.load(key, known.model, known.backend)
   }
 
   private request<Op extends WorkerRequest['op']>(
@@ -151,11 +199,16 @@ export class WorkerEngine {
       }
       const waiting = [...this.pending.values()]
       this.pending.clear()
-      for (const waiter of waiting) waiter.reject(new Error(reason))
+      for (const waiter of waiting) waiter.reject(new WorkerGoneError(reason))
     })
     this.port = port
     return port
   }
+}
+
+/** The worker went away (crashed, was killed or stopped) before it answered. */
+export class WorkerGoneError extends Error {
+  override name = 'WorkerGoneError'
 }
 
 async function* inBatches(

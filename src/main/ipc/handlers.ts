@@ -12,6 +12,8 @@ import type { PhotoLibraryService } from '../tags/library-service'
 import { createJobsHandlers } from './jobs-handlers'
 import { createLibraryHandlers } from './library-handlers'
 import { createEngineHandlers } from './engine-handlers'
+import { createKnowledgeHandlers } from './knowledge-handlers'
+import type { ProfileBuilds } from '../knowledge/profile-builds'
 import type { AppBatchEngine } from '../engine/app-batch-engine'
 import type { RendererRoute } from '../engine/renderer-route'
 import type { WebgpuRequests } from '../engine/webgpu-requests'
@@ -30,8 +32,11 @@ export interface Dialogs {
   pickPhotoFolders(): Promise<string[] | null>
   /** Where to save an export; null when cancelled. */
   pickExportFile(format: 'csv' | 'json'): Promise<string | null>
-  /** A folder: the one a job classifies, or the output of an organize run (may be created); null when cancelled. */
-  pickFolder(purpose: 'job' | 'organize-out'): Promise<string | null>
+  /**
+   * A folder: the one a job classifies, the output of an organize run (may be created), or the photos a knowledge
+   * profile is built from; null when cancelled.
+   */
+  pickFolder(purpose: 'job' | 'organize-out' | 'profile'): Promise<string | null>
 }
 
 export interface Services {
@@ -45,6 +50,7 @@ export interface Services {
   photos: PhotoLibraryService
   jobs: JobsService
   engines: AppBatchEngine
+  profiles: ProfileBuilds
   webgpu: WebgpuRequests
   route: RendererRoute
   emit: EmitEvent
@@ -63,11 +69,17 @@ export function createHandlers(services: Services): HandlerTable {
     }),
     ...createEngineHandlers(services.engines, services.webgpu, services.route),
     ...createJobsHandlers({ jobs: services.jobs, pickFolder: (purpose) => dialogs.pickFolder(purpose) }),
+    ...createKnowledgeHandlers({ profiles: services.profiles, pickFolder: () => dialogs.pickFolder('profile') }),
     'app:info': () => services.appInfo,
     'models:list': () => library.list(),
     'models:active': () => {
       const id = library.activeId()
-      return { card: library.card(id), modelUrl: artifactUrlPath(id, 'model') }
+      return {
+        card: library.card(id),
+        modelUrl: artifactUrlPath(id, 'features'),
+        profileUrl: artifactUrlPath(id, 'profile'),
+        hierarchyUrl: artifactUrlPath(id, 'hierarchy'),
+      }
     },
     'models:architecture': ({ id }) => artifacts.architecture(id),
     'models:setActive': ({ id }) => {
@@ -79,6 +91,7 @@ export function createHandlers(services: Services): HandlerTable {
       return library.list()
     },
     'models:delete': async ({ id }) => {
+      services.profiles.cancel(id)
       await library.delete(id)
       return library.list()
     },

@@ -5,9 +5,12 @@ import { describeFileError } from '../engine/file-errors'
 import { addPaths } from '../tags/ingest'
 import {
   getSuggestionThreshold,
+  photoLevels,
   photoPredictions,
+  photoVerdict,
   recordClassificationError,
   recordPredictions,
+  type RecordPredictionsInput,
 } from '../tags/predictions'
 import { finishRun, markInterruptedRuns, startRun, type Run } from '../tags/runs'
 import type { ClassifyFn, ClassifyResult } from '../tags/classify-pending'
@@ -458,7 +461,7 @@ export class JobRunner {
             needed.push({ id: row.id, path: row.path, sha256: row.sha256 })
             continue
           }
-          recordPredictions(db, { photoId: row.id, modelId, top: storedTop(db, from, modelId), threshold }, now)
+          recordPredictions(db, { photoId: row.id, modelId, ...storedResult(db, from, modelId), threshold }, now)
           setOutcome(db, job.id, row.id, 'reused')
           reused++
         }
@@ -497,7 +500,15 @@ export class JobRunner {
       } else {
         recordPredictions(
           db,
-          { photoId: photo.id, modelId, top: result.top, runId: first ? runId : null, threshold },
+          {
+            photoId: photo.id,
+            modelId,
+            top: result.top,
+            verdict: result.verdict,
+            levels: result.levels,
+            runId: first ? runId : null,
+            threshold,
+          },
           now,
         )
         setOutcome(db, jobId, photo.id, first ? 'classified' : 'reused')
@@ -535,9 +546,24 @@ function addCounts(
   })
 }
 
-/** A photo's stored top-K for a model, as the classifier gave it. */
-function storedTop(db: Db, photoId: number, modelId: string): ScoredClass[] {
-  return photoPredictions(db, photoId, modelId).map((p) => ({ index: p.classIndex, label: p.label, p: p.probability }))
+/** A photo's stored result for a model, as the classifier gave it: top-K, verdict and hierarchy levels. */
+function storedResult(
+  db: Db,
+  photoId: number,
+  modelId: string,
+): Pick<RecordPredictionsInput, 'top' | 'verdict' | 'levels'> {
+  const top: ScoredClass[] = photoPredictions(db, photoId, modelId).map((p) => ({
+    index: p.classIndex,
+    label: p.label,
+    p: p.probability,
+  }))
+  const stored = photoVerdict(db, photoId, modelId)
+  // A result from before verdicts has no score: it stays known, as it was.
+  const verdict =
+    stored && stored.ood !== null && stored.source !== null
+      ? { unknown: stored.unknown, ood: stored.ood, source: stored.source }
+      : undefined
+  return { top, verdict, levels: photoLevels(db, photoId, modelId) }
 }
 
 async function checkFolder(folder: string): Promise<string | undefined> {

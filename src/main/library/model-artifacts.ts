@@ -9,6 +9,9 @@ import { readModelGraph } from './graph'
 import type { GraphReport, LayerSummary } from './graph/types'
 import type { ModelLibrary } from './model-library'
 import { addTapOutputs, stageTaps } from './taps'
+import { addFeatureOutputs, FEATURE_GRAPH_VERSION, featureLayout } from '../knowledge/feature-graph'
+import type { FeatureLayout } from '../../shared/knowledge/features'
+import { hierarchyPathFor } from '../knowledge/load-knowledge'
 
 export { artifactUrlPath, type ModelArtifact }
 
@@ -29,6 +32,8 @@ export class ModelArtifacts {
   constructor(
     private readonly library: ModelLibrary,
     private readonly cacheDir: string,
+    /** The shipped label lists and their hierarchies. */
+    private readonly labelsDir?: string,
   ) {}
 
   private report(id: string): Promise<GraphReport> {
@@ -40,6 +45,13 @@ export class ModelArtifacts {
       this.reports.set(key, report)
     }
     return report
+  }
+
+  /** The stages a model's features describe (from the cached graph report); throws when it has none. */
+  async featureLayout(id: string): Promise<FeatureLayout> {
+    const layout = featureLayout(await this.report(id))
+    if (layout.stages.length === 0) throw new Error('its graph has no stages to take features from')
+    return layout
   }
 
   async architecture(id: string): Promise<Architecture> {
@@ -105,8 +117,17 @@ export class ModelArtifacts {
     if (!this.library.has(id)) return undefined
     const source = this.library.resolveFile(id)!
     if (artifact === 'model') return source
+    if (artifact === 'profile') return this.library.profilePath(id)
+    if (artifact === 'hierarchy') {
+      return this.labelsDir === undefined
+        ? undefined
+        : hierarchyPathFor(this.labelsDir, this.library.card(id).labelsSource)
+    }
     const { sha256 } = this.library.summary(id)
-    const target = join(this.cacheDir, `${sha256.slice(0, 16)}.${artifact === 'tapped' ? 'tapped.onnx' : 'head.bin'}`)
+    const suffix = { tapped: 'tapped.onnx', features: `features-v${FEATURE_GRAPH_VERSION}.onnx`, head: 'head.bin' }[
+      artifact
+    ]
+    const target = join(this.cacheDir, `${sha256.slice(0, 16)}.${suffix}`)
     if (existsSync(target)) return target
     const [bytes, report] = await Promise.all([readFile(source), this.report(id)])
     await mkdir(this.cacheDir, { recursive: true })
@@ -118,6 +139,14 @@ export class ModelArtifacts {
           stageTaps(report).map((tap) => tap.tensor),
         ),
       )
+    } else if (artifact === 'features') {
+      let spliced: Uint8Array
+      try {
+        spliced = addFeatureOutputs(bytes, report).model
+      } catch {
+        return source // no stages to read features from: the model classifies with its logits alone
+      }
+      await writeFileAtomic(target, spliced)
     } else {
       const head = readClassifierHead(bytes, report)
       const out = new Float32Array(head.weights.length + head.bias.length)

@@ -209,7 +209,27 @@ export class ModelLibrary {
     await Promise.all([
       rm(join(this.dirs.modelsDir, row.file), { force: true }),
       rm(join(this.dirs.modelsDir, `${row.id}.card.json`), { force: true }),
+      rm(this.userProfilePath(row.id), { force: true }),
     ])
+  }
+
+  /**
+   * The model's knowledge profile: the one built in the app (in the models folder) or else, for a bundled model,
+   * the one shipped beside it; undefined when there is none.
+   */
+  profilePath(id: string): string | undefined {
+    const row = this.row(id)
+    if (!row) return undefined
+    const own = this.userProfilePath(id)
+    if (existsSync(own)) return own
+    if (row.builtin !== 1) return undefined
+    const shipped = join(this.dirs.builtinModelsDir, row.file.replace(/\.onnx$/i, '.profile.json'))
+    return existsSync(shipped) ? shipped : undefined
+  }
+
+  /** Where a profile built in the app for this model is kept (it wins over a shipped one). */
+  userProfilePath(id: string): string {
+    return join(this.dirs.modelsDir, `${id}.profile.json`)
   }
 
   /** The file of a model the library knows; undefined for anything else. */

@@ -119,10 +119,19 @@ export function addTapOutputs(model: Uint8Array, tensors: readonly string[]): Ui
   }
   if (added.length === 0) return model.slice()
 
+  return appendToGraph(model, {
+    output: added.map((name) => ({ name, type: { tensor_type: { elem_type: FLOAT } } })),
+  })
+}
+
+/**
+ * A copy of `model` with `fields` (a GraphProto object: `node`, `output`…) appended to its graph on the wire: only
+ * the graph's length prefix is rewritten, every other byte of the original is kept. Repeated fields append to the
+ * graph's own (nodes after its nodes, outputs after its outputs).
+ */
+export function appendToGraph(model: Uint8Array, fields: Record<string, unknown>): Uint8Array {
   const type = graphProtoType()
-  const extra = type
-    .encode(type.fromObject({ output: added.map((name) => ({ name, type: { tensor_type: { elem_type: FLOAT } } })) }))
-    .finish()
+  const extra = type.encode(type.fromObject(fields)).finish()
   const { tagStart, bodyStart, bodyEnd } = findGraphField(model)
   const header = protobuf.Writer.create()
     .uint32((GRAPH_FIELD << 3) | LENGTH_DELIMITED)

@@ -4,15 +4,18 @@ export {
   isInside,
   isReserved,
   MAX_FOLDER_BYTES,
+  RESERVED_FOLDERS,
   safeFolderName,
   truncateUtf8,
   UNCERTAIN_FOLDER,
+  UNKNOWN_FOLDER,
   UNNAMED_FOLDER,
   withSuffix,
 } from './safe-name'
 export {
   buildPlan,
   type OrganizeMode,
+  type OrganizeKind,
   type OrganizePlan,
   type PlanGroup,
   type PlanOptions,

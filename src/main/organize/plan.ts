@@ -3,9 +3,23 @@ import { readdir, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve, sep } from 'node:path'
 import type { Db } from '../db/database'
 import { requireJob } from '../jobs/store'
-import { assignFolderNames, isInside, nameKey, UNCERTAIN_FOLDER, withSuffix } from './safe-name'
+import {
+  assignFolderNames,
+  isInside,
+  nameKey,
+  RESERVED_FOLDERS,
+  UNCERTAIN_FOLDER,
+  UNKNOWN_FOLDER,
+  withSuffix,
+} from './safe-name'
 
 export type OrganizeMode = 'copy' | 'move'
+
+/**
+ * Where a photo goes: 'class', the folder of its top-1 label; 'uncertain', `_uncertain/` (the model
+ * knows it, but its top-1 is under the threshold); 'unknown', `_unknown/` (none of the model's classes).
+ */
+export type OrganizeKind = 'class' | 'uncertain' | 'unknown'
 
 export interface PlanOptions {
   /** Organize the photos of this job (it must be done)... */
@@ -15,7 +29,7 @@ export interface PlanOptions {
   modelId: string
   /** The output folder: every file goes to `<out>/<class folder>/<file name>`. */
   out: string
-  /** Photos whose top probability is under this go to `_uncertain/`. */
+  /** Photos whose top probability is under this go to `_uncertain/` (photos the model does not know: `_unknown/`). */
   threshold: number
   mode: OrganizeMode
 }
@@ -26,9 +40,12 @@ export interface PlanStep {
   dest: string
   /** The folder under `out` (a safe name). */
   folder: string
-  /** The top-1 label; null for `_uncertain`. */
+  /** The top-1 label; null for `_uncertain` and `_unknown`. */
   label: string | null
-  /** The top-1 probability. */
+  kind: OrganizeKind
+  /** The top-1 label whatever the kind: for an unknown photo, the class it is closest to (a hint, not a folder). */
+  closest: string
+  /** The top-1 probability (for an unknown photo, of the class it is closest to). */
   p: number
   sha256: string
   size: number
@@ -37,8 +54,9 @@ export interface PlanStep {
 
 export interface PlanGroup {
   folder: string
-  /** The label the folder stands for; null for `_uncertain`. */
+  /** The label the folder stands for; null for `_uncertain` and `_unknown`. */
   label: string | null
+  kind: OrganizeKind
   count: number
 }
 
@@ -75,17 +93,19 @@ interface Row {
   topP: number | null
   label: string | null
   classIndex: number | null
+  unknown: number | null
 }
 
 const ROW_COLUMNS = `p.id, p.path, p.sha256, p.size, p.mtime_ms AS mtimeMs, p.status, c.k, c.error, c.top_p AS topP,
-  pr.label, pr.class_index AS classIndex`
+  pr.label, pr.class_index AS classIndex, c.unknown`
 const ROW_JOINS = `LEFT JOIN classifications c ON c.photo_id = p.id AND c.model_id = @modelId
   LEFT JOIN predictions pr ON pr.photo_id = p.id AND pr.model_id = @modelId AND pr.rank = 1`
 
 /**
  * Plans an organize run: each classified photo of the job (or folder) goes to
- * `<out>/<safe folder of its top-1 label>/<its file name>`, or to `<out>/_uncertain/` when its top-1
- * probability is under the threshold. A name already taken (on disk, or earlier in the plan, compared
+ * `<out>/<safe folder of its top-1 label>/<its file name>`, to `<out>/_unknown/` when the model does
+ * not know it (none of its classes), or to `<out>/_uncertain/` when its top-1 probability is under
+ * the threshold. A name already taken (on disk, or earlier in the plan, compared
  * case-insensitively) gets a suffix: `name (2).jpg`. Nothing is touched; every destination is checked
  * to lie inside `out`.
  */
@@ -129,7 +149,7 @@ export async function buildPlan(db: Db, options: PlanOptions): Promise<OrganizeP
   }
 
   const skipped: PlanSkip[] = []
-  const planned: (Row & { label: string | null; topP: number; classIndex: number })[] = []
+  const planned: (Row & { label: string | null; topP: number; classIndex: number; kind: OrganizeKind })[] = []
   for (const row of rows) {
     const skip = (reason: string): void => void skipped.push({ photoId: row.id, path: row.path, reason })
     if (isInside(out, row.path)) skip('already in the output folder')
@@ -137,14 +157,17 @@ export async function buildPlan(db: Db, options: PlanOptions): Promise<OrganizeP
     else if (row.k === null) skip('not classified by this model')
     else if (row.error !== null || row.topP === null || row.classIndex === null) {
       skip(`could not be classified (${row.error ?? 'no prediction'})`)
-    } else planned.push({ ...row, topP: row.topP, classIndex: row.classIndex })
+    } else {
+      const kind: OrganizeKind = row.unknown === 1 ? 'unknown' : row.topP < threshold ? 'uncertain' : 'class'
+      planned.push({ ...row, topP: row.topP, classIndex: row.classIndex, kind })
+    }
   }
 
   // Folders in class order; a name that exists under `out` as anything but a real folder is taken.
   const labels = [
     ...new Map(
       planned
-        .filter((r) => r.topP >= threshold)
+        .filter((r) => r.kind === 'class')
         .sort((a, b) => a.classIndex - b.classIndex || compare(a.label!, b.label!))
         .map((r) => [r.label!, r.classIndex]),
     ).keys(),
@@ -154,14 +177,16 @@ export async function buildPlan(db: Db, options: PlanOptions): Promise<OrganizeP
     const entry = existing.get(nameKey(name))
     return entry !== undefined && !entry.isDirectory()
   }
-  if (taken(UNCERTAIN_FOLDER)) throw new Error(`${join(out, UNCERTAIN_FOLDER)} exists and is not a folder.`)
-  const folderOf = assignFolderNames(labels, { reserved: [UNCERTAIN_FOLDER], taken })
+  for (const reserved of RESERVED_FOLDERS) {
+    if (taken(reserved)) throw new Error(`${join(out, reserved)} exists and is not a folder.`)
+  }
+  const folderOf = assignFolderNames(labels, { reserved: RESERVED_FOLDERS, taken })
 
   const namesIn = new Map<string, Set<string>>()
   const steps: PlanStep[] = []
   for (const row of planned) {
-    const uncertain = row.topP < threshold
-    const sub = uncertain ? UNCERTAIN_FOLDER : folderOf.get(row.label!)!
+    const sub =
+      row.kind === 'unknown' ? UNKNOWN_FOLDER : row.kind === 'uncertain' ? UNCERTAIN_FOLDER : folderOf.get(row.label!)!
     let names = namesIn.get(sub)
     if (!names) {
       const entry = existing.get(nameKey(sub))
@@ -175,7 +200,9 @@ export async function buildPlan(db: Db, options: PlanOptions): Promise<OrganizeP
       source: row.path,
       dest,
       folder: sub,
-      label: uncertain ? null : row.label,
+      label: row.kind === 'class' ? row.label : null,
+      kind: row.kind,
+      closest: row.label ?? '',
       p: row.topP,
       sha256: row.sha256,
       size: row.size,
@@ -185,7 +212,7 @@ export async function buildPlan(db: Db, options: PlanOptions): Promise<OrganizeP
 
   const counts = new Map<string, PlanGroup>()
   for (const step of steps) {
-    const group = counts.get(step.folder) ?? { folder: step.folder, label: step.label, count: 0 }
+    const group = counts.get(step.folder) ?? { folder: step.folder, label: step.label, kind: step.kind, count: 0 }
     group.count++
     counts.set(step.folder, group)
   }

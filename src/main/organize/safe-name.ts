@@ -1,7 +1,11 @@
 import { extname, isAbsolute, relative, sep } from 'node:path'
 
-/** Where photos whose top probability is under the threshold go. */
+/** Where photos the model knows but whose top probability is under the threshold go. */
 export const UNCERTAIN_FOLDER = '_uncertain'
+/** Where photos the model does not know (none of its classes, whatever their top probability) go. */
+export const UNKNOWN_FOLDER = '_unknown'
+/** Folder names no label ever gets. */
+export const RESERVED_FOLDERS: readonly string[] = [UNCERTAIN_FOLDER, UNKNOWN_FOLDER]
 /** The folder of a label that sanitizes to nothing. */
 export const UNNAMED_FOLDER = '_unnamed'
 /** Folder names are cut to this many UTF-8 bytes (file systems allow 255; paths stay short). */
@@ -82,7 +86,7 @@ export function assignFolderNames(
   labels: readonly string[],
   options: { reserved?: readonly string[]; taken?: (name: string) => boolean } = {},
 ): Map<string, string> {
-  const { reserved = [UNCERTAIN_FOLDER], taken = () => false } = options
+  const { reserved = RESERVED_FOLDERS, taken = () => false } = options
   const used = new Set(reserved.map(nameKey))
   const folders = new Map<string, string>()
   for (const label of labels) {

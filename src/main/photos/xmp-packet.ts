@@ -14,8 +14,21 @@ export const XMP_NS = {
   rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
   dc: 'http://purl.org/dc/elements/1.1/',
   lr: 'http://ns.adobe.com/lightroom/1.0/',
+  /** The app's own namespace: which `lr:hierarchicalSubject` entries outside its root branch it wrote. */
+  app: 'urn:resnet-lens:xmp:1.0/',
   xmlns: 'http://www.w3.org/2000/xmlns/',
 } as const
+
+/** The prefix the app declares for `XMP_NS.app` when a packet has none bound to it. */
+export const APP_PREFIX = 'resnetLens'
+
+/**
+ * A keyword's path in the label hierarchy, outermost level first and the keyword last
+ * (`["animal", "dog", "Norfolk terrier"]`), or undefined when the keyword has none.
+ */
+export type KeywordPathOf = (keyword: string) => readonly string[] | undefined
+
+const NO_PATHS: KeywordPathOf = () => undefined
 
 /** Top of the app's branch in `lr:hierarchicalSubject`: an accepted tag `cat` is written as `ResNet Lens|cat`. */
 export const DEFAULT_HIERARCHY_ROOT = 'ResNet Lens'
@@ -35,7 +48,11 @@ export interface XmpKeywords {
   hierarchicalSubject: string[]
   /** Every keyword the sidecar names: `dc:subject`, then the leaves of `lr:hierarchicalSubject` it lacks. */
   keywords: string[]
-  /** The keywords the app wrote: leaves of `<root>|<keyword>` entries in `lr:hierarchicalSubject`. */
+  /**
+   * The keywords the app wrote: leaves of its `lr:hierarchicalSubject` entries, which are the
+   * `<root>|<keyword>` ones and the hierarchy paths (`animal|dog|Norfolk terrier`) it lists in
+   * `resnetLens:hierarchicalSubject`.
+   */
   appKeywords: string[]
 }
 
@@ -84,11 +101,15 @@ export function readXmpKeywords(text: string, hierarchyRoot = DEFAULT_HIERARCHY_
   const rdf = rdfRoot(parseXmp(text))!
   const subject = arrayItems(findProperties(rdf, XMP_NS.dc, 'subject'))
   const hierarchicalSubject = arrayItems(findProperties(rdf, XMP_NS.lr, 'hierarchicalSubject'))
+  const appEntry = appEntries(
+    validRoot(hierarchyRoot),
+    arrayItems(findProperties(rdf, XMP_NS.app, 'hierarchicalSubject')),
+  )
   return {
     subject,
     hierarchicalSubject,
     keywords: uniqueKeywords([...subject, ...hierarchicalSubject.map(leafOf)]),
-    appKeywords: appLeaves(hierarchicalSubject, hierarchyRoot),
+    appKeywords: uniqueKeywords(hierarchicalSubject.flatMap((h) => appEntry(h) ?? [])),
   }
 }
 
@@ -118,7 +139,13 @@ export function normalizeKeywords(keywords: readonly string[]): string[] {
  * - `keywords` is the whole set the app stands behind now (its accepted tags): the app's keywords
  *   are replaced, not added to. A keyword the app wrote before and that is no longer in `keywords`
  *   leaves `dc:subject` and `lr:hierarchicalSubject`.
- * - The app knows what it wrote by its branch in `lr:hierarchicalSubject`: `<root>|<keyword>`.
+ * - A keyword with a path in the label hierarchy (`keywordPath`) goes to `lr:hierarchicalSubject`
+ *   as that path, `animal|dog|Norfolk terrier`, as Lightroom and digiKam file keywords; one without
+ *   goes under the app's branch, `<root>|<keyword>`. `dc:subject` gets the keyword itself (the leaf).
+ * - The app knows what it wrote by its branch (`<root>|<keyword>`) and, for paths, by its own list
+ *   of the entries it wrote, `resnetLens:hierarchicalSubject` (so the same path filed by the person,
+ *   who may well pick it from the tree the app's sidecars made, stays theirs). An entry of the app's
+ *   in the old form for a keyword that has a path now is replaced by the path.
  *   Every other entry of both properties is the person's (or another tool's) and is kept as is.
  * - A keyword that is already in `dc:subject` without an app entry is the person's: the app
  *   adds nothing for it and never removes it.
@@ -132,6 +159,7 @@ export function mergeXmpKeywords(
   existing: string | null,
   keywords: readonly string[],
   hierarchyRoot = DEFAULT_HIERARCHY_ROOT,
+  keywordPath: KeywordPathOf = NO_PATHS,
 ): MergeResult {
   const root = validRoot(hierarchyRoot)
   const wanted = normalizeKeywords(keywords)
@@ -139,33 +167,46 @@ export function mergeXmpKeywords(
   const rdf = rdfRoot(doc)!
   const subjectProps = findProperties(rdf, XMP_NS.dc, 'subject')
   const hierarchyProps = findProperties(rdf, XMP_NS.lr, 'hierarchicalSubject')
+  const ownProps = findProperties(rdf, XMP_NS.app, 'hierarchicalSubject')
   const oldSubject = arrayItems(subjectProps)
   const oldHierarchy = arrayItems(hierarchyProps)
+  const oldOwn = arrayItems(ownProps)
 
   const prefix = root + HIERARCHY_SEPARATOR
-  const key = (s: string): string => s.normalize('NFC').trim()
+  const appEntry = appEntries(root, oldOwn)
   const wantedKeys = new Set(wanted.map(key))
-  const appOld = new Set(appLeaves(oldHierarchy, root).map(key))
+  const appOld = new Set(oldHierarchy.flatMap((h) => appEntry(h) ?? []).map(key))
   const subjectKeys = new Set(oldSubject.map(key))
+  /** The entry the app writes for each keyword now: its path, else `<root>|<keyword>`. */
+  const entries = new Map(
+    wanted.map((keyword) => {
+      const path = validPath(keyword, keywordPath(keyword))
+      return [keyword, path ? { entry: path, path: true } : { entry: prefix + keyword, path: false }]
+    }),
+  )
+  const entryKeys = new Set([...entries.values()].map(({ entry }) => key(entry)))
 
-  // lr:hierarchicalSubject: drop the app's entries it no longer wants, then claim what it adds.
-  const hierarchy = oldHierarchy.filter((h) => {
-    const leaf = appLeaf(h, prefix)
-    return leaf === undefined || wantedKeys.has(key(leaf))
-  })
+  // lr:hierarchicalSubject: drop the app's entries it no longer wants (or now writes otherwise), then claim what it adds.
+  const hierarchy = oldHierarchy.filter((h) => appEntry(h) === undefined || entryKeys.has(key(h)))
   const hierarchyKeys = new Set(hierarchy.map(key))
+  const appKept = new Set(hierarchy.filter((h) => appEntry(h) !== undefined).map(key))
+  const own = new Set<string>() // the path entries the app stands behind after this merge
   for (const keyword of wanted) {
-    const entry = prefix + keyword
-    if (hierarchyKeys.has(key(entry))) continue
+    const { entry, path } = entries.get(keyword)!
+    if (hierarchyKeys.has(key(entry))) {
+      if (path && appKept.has(key(entry))) own.add(key(entry)) // already there, the app's: still the app's
+      continue
+    }
     if (subjectKeys.has(keyword) && !appOld.has(keyword)) continue // the person's own keyword
     hierarchy.push(entry)
     hierarchyKeys.add(key(entry))
+    if (path) own.add(key(entry))
   }
+  const ownList = hierarchy.filter((h) => own.has(key(h)))
 
   // dc:subject: drop the app's old keywords unless the person's own tree still names them, then add.
-  const personLevels = new Set(
-    hierarchy.filter((h) => appLeaf(h, prefix) === undefined).flatMap((h) => h.split(HIERARCHY_SEPARATOR).map(key)),
-  )
+  const isApp = (h: string): boolean => appLeaf(h, prefix) !== undefined || own.has(key(h))
+  const personLevels = new Set(hierarchy.filter((h) => !isApp(h)).flatMap((h) => h.split(HIERARCHY_SEPARATOR).map(key)))
   const subject = oldSubject.filter((s) => {
     const k = key(s)
     return !appOld.has(k) || wantedKeys.has(k) || personLevels.has(k)
@@ -183,11 +224,14 @@ export function mergeXmpKeywords(
       ? subject.length > 0 || hierarchy.length > 0
       : !sameList(subject, oldSubject) ||
         !sameList(hierarchy, oldHierarchy) ||
+        !sameList(ownList, oldOwn) ||
         subjectProps.length > 1 ||
-        hierarchyProps.length > 1
+        hierarchyProps.length > 1 ||
+        ownProps.length > 1
   if (changed) {
     setBag(rdf, subjectProps, XMP_NS.dc, 'dc', 'subject', subject)
     setBag(rdf, hierarchyProps, XMP_NS.lr, 'lr', 'hierarchicalSubject', hierarchy)
+    setBag(rdf, ownProps, XMP_NS.app, APP_PREFIX, 'hierarchicalSubject', ownList)
   }
   const xml = new XMLSerializer().serializeToString(doc)
   return { xml: xml.endsWith('\n') ? xml : xml + '\n', subject, hierarchicalSubject: hierarchy, changed }
@@ -207,9 +251,36 @@ function appLeaf(entry: string, prefix: string): string | undefined {
   return leaf === '' || leaf.includes(HIERARCHY_SEPARATOR) ? undefined : leaf
 }
 
-function appLeaves(hierarchy: readonly string[], root: string): string[] {
-  const prefix = validRoot(root) + HIERARCHY_SEPARATOR
-  return uniqueKeywords(hierarchy.flatMap((h) => appLeaf(h, prefix) ?? []))
+/**
+ * Recognizes the app's `lr:hierarchicalSubject` entries: `<root>|<keyword>`, and the paths listed in
+ * `resnetLens:hierarchicalSubject` (`own`). Gives the keyword (the leaf) of an app entry, else undefined.
+ */
+function appEntries(root: string, own: readonly string[]): (entry: string) => string | undefined {
+  const prefix = root + HIERARCHY_SEPARATOR
+  const owned = new Set(own.map(key))
+  return (entry) => {
+    const leaf = appLeaf(entry, prefix)
+    if (leaf !== undefined) return leaf
+    if (!owned.has(key(entry))) return undefined
+    const last = leafOf(key(entry)).trim()
+    return last === '' ? undefined : last
+  }
+}
+
+/**
+ * A hierarchy path as an `lr:hierarchicalSubject` entry (`animal|dog|Norfolk terrier`), or undefined when
+ * there is none or it is unusable: levels must be non-empty, without `|`, and end with the keyword.
+ */
+function validPath(keyword: string, path: readonly string[] | undefined): string | undefined {
+  if (path === undefined || path.length === 0) return undefined
+  const levels = path.map((level) => level.normalize('NFC').trim())
+  if (levels.some((level) => level === '' || level.includes(HIERARCHY_SEPARATOR))) return undefined
+  if (levels[levels.length - 1] !== keyword) return undefined
+  return levels.join(HIERARCHY_SEPARATOR)
+}
+
+function key(s: string): string {
+  return s.normalize('NFC').trim()
 }
 
 function leafOf(entry: string): string {

@@ -1,19 +1,28 @@
 import { randomBytes } from 'node:crypto'
 import { open, readFile, realpath, rename, rm, stat, writeFile as fsWriteFile } from 'node:fs/promises'
 import { basename, dirname, extname, join, resolve } from 'node:path'
-import { DEFAULT_HIERARCHY_ROOT, XmpFormatError, mergeXmpKeywords, readXmpKeywords } from './xmp-packet'
+import { keywordPath as shippedKeywordPath } from '../knowledge/hierarchies'
+import {
+  DEFAULT_HIERARCHY_ROOT,
+  XmpFormatError,
+  mergeXmpKeywords,
+  readXmpKeywords,
+  type KeywordPathOf,
+} from './xmp-packet'
 
-export { DEFAULT_HIERARCHY_ROOT, XmpFormatError, normalizeKeywords } from './xmp-packet'
+export { DEFAULT_HIERARCHY_ROOT, XmpFormatError, normalizeKeywords, type KeywordPathOf } from './xmp-packet'
 
 /**
  * XMP sidecars for accepted tags, readable by digiKam, darktable and Lightroom.
  *
  * - Name: `<file>.<ext>.xmp` beside the photo (`IMG_1.jpg.xmp`, darktable's and digiKam's
  *   convention). Reading also looks at Lightroom's `<file>.xmp` (`IMG_1.xmp`).
- * - Keywords go to `dc:subject` (flat, what every tool reads) and `lr:hierarchicalSubject` as
- *   `ResNet Lens|<keyword>` (the root is an option). That branch is how the app knows, later, which
- *   keywords it wrote: writing replaces the app's keywords with the given set and keeps every
- *   keyword the person or another tool put there (see `mergeXmpKeywords`).
+ * - Keywords go to `dc:subject` (flat, what every tool reads) and `lr:hierarchicalSubject`: as
+ *   their path in the shipped label hierarchies where they have one (`animal|dog|Norfolk terrier`,
+ *   `knowledge/hierarchies.ts`), else as `ResNet Lens|<keyword>` (the root is an option). That branch,
+ *   and the app's list of the paths it wrote (`resnetLens:hierarchicalSubject`), are how the app knows,
+ *   later, which keywords it wrote: writing replaces the app's keywords with the given set and keeps
+ *   every keyword the person or another tool put there (see `mergeXmpKeywords`).
  * - An existing sidecar is merged, never replaced: other properties (rating, labels, darktable's
  *   history, unknown namespaces) are written back as they were. A sidecar that is not XMP is
  *   refused (XmpFormatError), not overwritten.
@@ -24,8 +33,10 @@ export { DEFAULT_HIERARCHY_ROOT, XmpFormatError, normalizeKeywords } from './xmp
  */
 
 export interface SidecarWriteOptions {
-  /** Top of the app's keyword branch in `lr:hierarchicalSubject`; default `ResNet Lens`. */
+  /** Top of the app's keyword branch in `lr:hierarchicalSubject`, for keywords without a path; default `ResNet Lens`. */
   hierarchyRoot?: string
+  /** A keyword's path in the label hierarchy; default the shipped hierarchies' (`keywordPath`). */
+  keywordPath?: KeywordPathOf
   /** Where to put the temporary file before the rename; default a hidden file beside the sidecar. */
   tempPathFor?: (sidecarPath: string) => string
   /** Writes the temporary file (injectable to test failures such as a full disk). */
@@ -52,7 +63,7 @@ export interface SidecarKeywords {
   hierarchicalSubject: string[]
   /** Every keyword named: `dc:subject`, then hierarchy leaves not already there. */
   keywords: string[]
-  /** Keywords under the app's branch (`ResNet Lens|…`): the ones the app wrote. */
+  /** The keywords the app wrote: under its branch (`ResNet Lens|…`) or as a hierarchy path it lists as its own. */
   appKeywords: string[]
 }
 
@@ -152,7 +163,12 @@ async function writeNow(
   const existing = text === null || text.trim() === '' ? null : text
   let merged
   try {
-    merged = mergeXmpKeywords(existing, keywords, options.hierarchyRoot ?? DEFAULT_HIERARCHY_ROOT)
+    merged = mergeXmpKeywords(
+      existing,
+      keywords,
+      options.hierarchyRoot ?? DEFAULT_HIERARCHY_ROOT,
+      options.keywordPath ?? ((keyword) => shippedKeywordPath(keyword)),
+    )
   } catch (error) {
     throw describeSidecarError(path, error)
   }

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { extname, normalize, relative, resolve, sep, isAbsolute } from 'node:path'
 import { Readable } from 'node:stream'
+import { artifactBySuffix } from '../../shared/ipc/routes'
 import type { ModelArtifact } from '../library/model-artifacts'
 import { SECURITY_HEADERS } from '../security'
 
@@ -38,12 +39,8 @@ export interface AppProtocolOptions {
 
 const PHOTO_ROUTE = /^\/library\/photos\/(\d{1,12})\/(?:thumb-(128|256|512)\.jpg|original)$/
 
-const MODEL_ROUTE = /^\/library\/models\/([^/]+?)(\.tapped\.onnx|\.head\.bin|\.onnx)$/
-const ARTIFACT_BY_SUFFIX: Record<string, ModelArtifact> = {
-  '.onnx': 'model',
-  '.tapped.onnx': 'tapped',
-  '.head.bin': 'head',
-}
+const MODEL_ROUTE =
+  /^\/library\/models\/([^/]+?)(\.tapped\.onnx|\.features\.onnx|\.head\.bin|\.profile\.json|\.hierarchy\.json|\.onnx)$/
 
 function textResponse(status: number, message: string): Response {
   return new Response(message, {
@@ -109,11 +106,13 @@ export function createAppRequestHandler(options: AppProtocolOptions): (request: 
       }
       let file: string | undefined
       try {
-        file = await options.resolveModelFile(id, ARTIFACT_BY_SUFFIX[model[2]!]!)
+        file = await options.resolveModelFile(id, artifactBySuffix(model[2]!)!)
       } catch (error) {
         return textResponse(500, `The model's files could not be prepared: ${(error as Error).message}`)
       }
-      return file ? fileResponse(file, CONTENT_TYPES['.onnx']) : textResponse(404, 'No such model')
+      const json = model[2]!.endsWith('.json')
+      if (!file) return textResponse(404, json ? 'Not there for this model' : 'No such model')
+      return fileResponse(file, json ? 'application/json' : CONTENT_TYPES['.onnx'])
     }
 
     const photo = PHOTO_ROUTE.exec(pathname)

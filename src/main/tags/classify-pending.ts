@@ -4,8 +4,16 @@ import { classifyFiles, type ClassifyFilesOptions } from '../engine/classify-fil
 import { getSuggestionThreshold, recordClassificationError, recordPredictions } from './predictions'
 import { finishRun, markInterruptedRuns, startRun, type Run } from './runs'
 import { systemClock, type ScoredClass } from './types'
+import type { LevelScore } from '../../shared/knowledge/levels'
+import type { Verdict } from '../../shared/knowledge/verdict'
 
-export type ClassifyResult = { path: string; top: readonly ScoredClass[] } | { path: string; error: string }
+/**
+ * One file's result: its top-K with the verdict (absent: known, as before verdicts) and the hierarchy
+ * levels the tag store may back off to, or why it could not be classified.
+ */
+export type ClassifyResult =
+  | { path: string; top: readonly ScoredClass[]; verdict?: Verdict; levels?: readonly LevelScore[] }
+  | { path: string; error: string }
 
 /**
  * Classifies files, yielding one result per path as they arrive (any order). `classifierFn` adapts
@@ -90,7 +98,8 @@ export async function classifyPending(deps: ClassifyPendingDeps): Promise<Classi
           errors.push({ photoId, path: result.path, error: result.error })
           progress.failed++
         } else {
-          recordPredictions(db, { photoId, modelId, top: result.top, runId: run.id, threshold }, now)
+          const { top, verdict, levels } = result
+          recordPredictions(db, { photoId, modelId, top, verdict, levels, runId: run.id, threshold }, now)
           progress.classified++
         }
         onProgress?.({ ...progress })

@@ -13,10 +13,19 @@ import { thumbnail } from '../photos/thumbnails'
 import { readSidecarKeywords, writeSidecarKeywords } from '../photos/xmp'
 import { addPaths } from './ingest'
 import { getPhoto } from './photos'
-import { photoClassifications, photoPredictions, recordClassificationError, recordPredictions } from './predictions'
+import {
+  photoClassifications,
+  photoLevels,
+  photoPredictions,
+  recordClassificationError,
+  recordPredictions,
+} from './predictions'
 import { countPhotos, listPhotos, reviewQueue, type ReviewCursor } from './queries'
+import { stmt } from './sql'
 import { addTag, photoTags } from './tags'
 import type { Photo, ScoredClass } from './types'
+import type { LevelScore } from '../../shared/knowledge/levels'
+import type { Verdict } from '../../shared/knowledge/verdict'
 
 const MIME_BY_EXTENSION: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -63,7 +72,33 @@ export class PhotoLibraryService {
         score,
         modelId,
       })),
+      verdicts: this.verdicts(photo.id),
     }
+  }
+
+  /** Each model's verdict on the photo, with its top-1 (for an unknown photo: the closest class). */
+  private verdicts(photoId: number): PhotoItem['verdicts'] {
+    const rows = stmt(
+      this.deps.db,
+      `SELECT c.model_id AS modelId, c.unknown, c.ood, c.ood_source AS source, pr.label, pr.probability AS p
+       FROM classifications c
+         LEFT JOIN predictions pr ON pr.photo_id = c.photo_id AND pr.model_id = c.model_id AND pr.rank = 1
+       WHERE c.photo_id = ? AND c.k > 0 ORDER BY c.model_id`,
+    ).all(photoId) as {
+      modelId: string
+      unknown: number
+      ood: number | null
+      source: 'profile' | 'energy' | null
+      label: string | null
+      p: number | null
+    }[]
+    return rows.map((r) => ({
+      modelId: r.modelId,
+      unknown: r.unknown === 1,
+      ood: r.ood,
+      source: r.source,
+      closest: r.label !== null && r.p !== null ? { label: r.label, p: r.p } : null,
+    }))
   }
 
   async add(paths: readonly string[]): Promise<IngestReportResult> {
@@ -117,6 +152,8 @@ export class PhotoLibraryService {
           label: p.label,
           p: p.probability,
         })),
+        verdict: c.verdict,
+        levels: photoLevels(this.deps.db, id, c.modelId),
       }))
     return { photo: this.item(photo), predictions }
   }
@@ -134,16 +171,24 @@ export class PhotoLibraryService {
     return rows.map((r) => ({ id: r.id, name: basename(r.path), photoUrl: photoUrlPath(r.id, 'original') }))
   }
 
+  /**
+   * Records results from the window's engine, each photo in its own transaction. A result's verdict
+   * (absent: known) and hierarchy levels decide its suggested tags (see `recordPredictions`).
+   */
   record(
     modelId: string,
-    results: readonly ({ photoId: number; top: ScoredClass[] } | { photoId: number; error: string })[],
+    results: readonly (
+      | { photoId: number; top: ScoredClass[]; verdict?: Verdict; levels?: LevelScore[] }
+      | { photoId: number; error: string }
+    )[],
   ) {
     let recorded = 0
     let failed = 0
     for (const result of results) {
       if (!getPhoto(this.deps.db, result.photoId)) continue
       if ('top' in result) {
-        recordPredictions(this.deps.db, { photoId: result.photoId, modelId, top: result.top })
+        const { photoId, top, verdict, levels } = result
+        recordPredictions(this.deps.db, { photoId, modelId, top, verdict, levels })
         recorded++
       } else {
         recordClassificationError(this.deps.db, { photoId: result.photoId, modelId, error: result.error })

@@ -4,6 +4,9 @@ import { stmt } from './sql'
 import { tagMatchQuery } from './tags'
 import type { Photo, PhotoStatus } from './types'
 
+/** Photos a model does not know (its verdict: none of its classes), or those it does. */
+export type VerdictFilter = 'unknown' | 'known'
+
 /** Filters of the library grid; all given ones apply (AND). */
 export interface PhotoFilter {
   /** Photos showing every one of these tags (suggested or accepted). */
@@ -16,6 +19,11 @@ export interface PhotoFilter {
   /** Inclusive range of the top-1 probability given by `modelId` (required with these). */
   minProbability?: number
   maxProbability?: number
+  /**
+   * 'unknown': photos `modelId` classified and found to be none of its classes; 'known': those it
+   * classified and knows. Without `modelId`: by any model that classified the photo.
+   */
+  verdict?: VerdictFilter
   /**
    * Search-as-you-type over tag names: photos with a tag (suggested or accepted) in which every typed
    * word starts a word of the name ("gold ret" finds "golden retriever").
@@ -108,14 +116,22 @@ function build(db: Db, filter: PhotoFilter): Built {
   if (ranged && filter.modelId === undefined) {
     throw new RangeError('A probability range needs the model whose probability it is (modelId).')
   }
+  if (filter.verdict !== undefined && filter.verdict !== 'unknown' && filter.verdict !== 'known') {
+    throw new RangeError(`Unknown verdict filter ${String(filter.verdict)}`)
+  }
+  // A literal, not a parameter, so that 'unknown' can use its partial index.
+  const verdict = filter.verdict === undefined ? '' : ` AND unknown = ${filter.verdict === 'unknown' ? 1 : 0}`
   if (filter.modelId !== undefined) {
     params.model = filter.modelId
     params.minP = filter.minProbability ?? 0
     params.maxP = filter.maxProbability ?? 1
     where.push(
       `EXISTS (SELECT 1 FROM classifications WHERE photo_id = p.id AND model_id = @model AND k > 0` +
-        (ranged ? ' AND top_p >= @minP AND top_p <= @maxP)' : ')'),
+        (ranged ? ' AND top_p >= @minP AND top_p <= @maxP' : '') +
+        `${verdict})`,
     )
+  } else if (filter.verdict !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM classifications WHERE photo_id = p.id AND k > 0${verdict})`)
   }
   return { from, key, where, params, empty }
 }
@@ -157,13 +173,20 @@ export interface ReviewGroup {
   lowestScore: number
 }
 
+/**
+ * A suggestion on a photo its model does not know is never reviewed (`recordPredictions` withdraws
+ * them; this keeps any left from before out of the queue).
+ */
+const KNOWN_TO_ITS_MODEL = `NOT EXISTS (SELECT 1 FROM classifications c
+  WHERE c.photo_id = pt.photo_id AND c.model_id = pt.model_id AND c.unknown = 1)`
+
 /** The classes with suggestions waiting, by name. */
 export function reviewGroups(db: Db): ReviewGroup[] {
   return db
     .prepare(
       `SELECT t.id AS tagId, t.name, count(*) AS count, min(pt.score) AS lowestScore
        FROM photo_tags pt JOIN tags t ON t.id = pt.tag_id JOIN photos p ON p.id = pt.photo_id
-       WHERE pt.status = 'suggested' AND p.status = 'present'
+       WHERE pt.status = 'suggested' AND p.status = 'present' AND ${KNOWN_TO_ITS_MODEL}
        GROUP BY t.id ORDER BY t.name`,
     )
     .all() as ReviewGroup[]
@@ -195,7 +218,8 @@ export interface ReviewPage {
 
 /**
  * The review queue: suggestions on present photos, class by class (by name), lowest score first
- * within a class; `tagId` restricts it to one class. Keyset-paginated with the cursor returned.
+ * within a class; `tagId` restricts it to one class. Photos unknown to the model that suggested the
+ * tag are skipped. Keyset-paginated with the cursor returned.
  */
 export function reviewQueue(
   db: Db,
@@ -219,7 +243,7 @@ export function reviewQueue(
     `SELECT pt.photo_id AS photoId, p.path, p.width, p.height, pt.tag_id AS tagId, @name AS name, pt.score,
        pt.model_id AS modelId
      FROM photo_tags pt INDEXED BY photo_tags_review JOIN photos p ON p.id = pt.photo_id
-     WHERE pt.tag_id = @tagId AND pt.status = 'suggested' AND p.status = 'present'
+     WHERE pt.tag_id = @tagId AND pt.status = 'suggested' AND p.status = 'present' AND ${KNOWN_TO_ITS_MODEL}
        AND (@score IS NULL OR (pt.score, pt.photo_id) > (@score, @photoId))
      ORDER BY pt.score, pt.photo_id LIMIT @limit`,
   )

@@ -55,7 +55,13 @@ export async function loadActiveModel(): Promise<void> {
     expectedActiveId = undefined
     // The library changed its active model while this read was in flight: read again.
     if (expected !== undefined && expected !== active.card.id) return loadActiveModel()
-    store().setModel({ status: 'ready', card: active.card, modelUrl: active.modelUrl })
+    store().setModel({
+      status: 'ready',
+      card: active.card,
+      modelUrl: active.modelUrl,
+      profileUrl: active.profileUrl,
+      hierarchyUrl: active.hierarchyUrl,
+    })
   } catch (error) {
     if (generation !== modelGeneration) return
     expectedActiveId = undefined
@@ -94,9 +100,13 @@ export async function startEngine(): Promise<void> {
   store().setEngine({ status: 'loading' })
   try {
     const tag = { id: model.card.id, name: model.card.name }
-    const reply = await engine().load(model.modelUrl, model.card, tag, preference)
+    const reply = await engine().load(model.modelUrl, model.card, tag, preference, {
+      profileUrl: model.profileUrl,
+      hierarchyUrl: model.hierarchyUrl,
+      sha256: model.card.sha256,
+    })
     if (generation !== loadGeneration) return
-    store().setEngine({ status: 'ready', provider: reply.provider, loadMs: reply.loadMs })
+    store().setEngine({ status: 'ready', provider: reply.provider, loadMs: reply.loadMs, knowledge: reply.knowledge })
     // Photos that failed only because no model was loaded run now.
     for (const photo of store().photos) if (photo.failure === 'load') retryPhoto(photo.id)
   } catch (error) {
@@ -136,6 +146,8 @@ function classify(photo: Photo): void {
       (reply) =>
         store().resolvePhoto(photo.id, {
           top: reply.top,
+          verdict: reply.verdict,
+          ...(reply.levels && { levels: reply.levels }),
           logits: Array.from(reply.logits),
           provider: reply.provider.label,
           model: withCurrentName(reply.model),

@@ -1,14 +1,27 @@
 import { create } from 'zustand'
 import type { ClassScore } from '../../shared/engine/postprocess'
+import type { LevelScore } from '../../shared/knowledge/levels'
+import type { Verdict } from '../../shared/knowledge/verdict'
 import type { ModelCard } from '../../shared/model-card'
-import { isEnginePreference, type EnginePreference, type ModelTag, type ProviderInfo } from './engine/messages'
+import {
+  isEnginePreference,
+  type EnginePreference,
+  type KnowledgeStatus,
+  type ModelTag,
+  type ProviderInfo,
+} from './engine/messages'
 
 export type PhotoStatus = 'pending' | 'done' | 'error'
 
 export type PhotoFailure = 'decode' | 'load' | 'inference' | 'cancelled' | 'crashed' | 'protocol'
 
 export interface PhotoResult {
+  /** Calibrated probabilities, best first; for an unknown photo, the classes it is closest to (never its tags). */
   top: ClassScore[]
+  /** Whether the photo is one of the things the model knows. */
+  verdict: Verdict
+  /** The label hierarchy's levels with their summed probability, where the model's labels have one. */
+  levels?: LevelScore[]
   /** Raw logits as the model returned them (float32 values, kept exactly). */
   logits: number[]
   /** The provider that ran this photo, e.g. "WASM · 2 threads". */
@@ -41,13 +54,26 @@ export interface Photo {
   failure?: PhotoFailure
 }
 
+/** Where the engine fetches the model's bytes (its features copy), its profile and its labels' hierarchy. */
+export interface ModelUrls {
+  modelUrl: string
+  profileUrl: string
+  hierarchyUrl: string
+}
+
 export type ModelState =
-  { status: 'loading' } | { status: 'ready'; card: ModelCard; modelUrl: string } | { status: 'error'; message: string }
+  { status: 'loading' } | ({ status: 'ready'; card: ModelCard } & ModelUrls) | { status: 'error'; message: string }
 
 export type EngineState =
   | { status: 'idle' }
   | { status: 'loading' }
-  | { status: 'ready'; provider: ProviderInfo; loadMs: number }
+  | {
+      status: 'ready'
+      provider: ProviderInfo
+      loadMs: number
+      /** Whether verdicts come from the model's profile or from its logits alone (and why). */
+      knowledge: KnowledgeStatus
+    }
   | { status: 'error'; message: string }
 
 export interface Notice {

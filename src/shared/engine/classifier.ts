@@ -136,6 +136,24 @@ export class Classifier {
     }
   }
 
+  /** Whether the session's model has an output of that name (e.g. the features of `addFeatureOutputs`). */
+  hasOutput(name: string): boolean {
+    return this.session.outputNames.includes(name)
+  }
+
+  /**
+   * Runs a batch through a features model (see `addFeatureOutputs` in the main process): the logits, and each
+   * image's features laid end to end (`featureLength(layout)` values per image), in one inference run.
+   */
+  async runWithFeatures(
+    batch: Float32Array,
+    count: number,
+    featuresOutput: string,
+  ): Promise<{ logits: Float32Array; features: Float32Array }> {
+    const run = await this.runTapped(batch, count, [featuresOutput])
+    return { logits: run.logits, features: run.taps.get(featuresOutput)!.data }
+  }
+
   /** Preprocesses, runs and ranks a batch of decoded images. */
   async classify(images: readonly DecodedImage[], k = 5): Promise<Classification[]> {
     if (images.length === 0) return []

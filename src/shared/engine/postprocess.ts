@@ -28,3 +28,19 @@ export function topK(logits: ArrayLike<number>, labels: readonly string[], k: nu
     p: probs[index]!,
   }))
 }
+
+/** The k most probable classes of a probability vector (e.g. calibrated), most probable first; ties keep the lower index. */
+export function rankProbabilities(
+  probabilities: ArrayLike<number>,
+  labels: readonly string[],
+  k: number,
+): ClassScore[] {
+  const order = Array.from({ length: probabilities.length }, (_, i) => i).sort(
+    (a, b) => probabilities[b]! - probabilities[a]! || a - b,
+  )
+  return order.slice(0, Math.max(0, k)).map((index) => ({
+    label: labels[index] ?? `class ${index}`,
+    index,
+    p: probabilities[index]!,
+  }))
+}

@@ -36,8 +36,14 @@ export type ModelSummary = z.infer<typeof ModelSummarySchema>
 
 export const ActiveModelSchema = z.object({
   card: ModelCardSchema,
-  /** Where the renderer fetches the model's bytes: a path on the app's own origin. */
+  /**
+   * Where the renderer fetches the model's bytes: a path on the app's own origin. The copy that also returns the
+   * photo's features (the model itself where it has none).
+   */
   modelUrl: z.string().startsWith('/'),
+  /** The model's knowledge profile (404 when it has none) and its labels' hierarchy (404 when none ships). */
+  profileUrl: z.string().startsWith('/'),
+  hierarchyUrl: z.string().startsWith('/'),
 })
 export type ActiveModel = z.infer<typeof ActiveModelSchema>
 
@@ -217,6 +223,37 @@ export const PhotoTagSchema = z.object({
 })
 export type PhotoTagItem = z.infer<typeof PhotoTagSchema>
 
+/** Whether a photo is one of the things a model knows (see `src/shared/knowledge/verdict.ts`), as engines send it. */
+export const VerdictSchema = z.object({
+  unknown: z.boolean(),
+  /** Out-of-distribution score: higher means less like what the model knows. */
+  ood: z.number(),
+  source: z.enum(['profile', 'energy']),
+})
+
+/** A level of the label hierarchy with the summed probability of its classes (`src/shared/knowledge/levels.ts`). */
+export const LevelScoreSchema = z.object({
+  label: z.string().min(1).max(300),
+  path: z.array(z.string().max(300)).min(1).max(64),
+  p: z.number().min(0).max(1),
+})
+
+/** A verdict as the library stored it: results recorded before verdicts are known, with no score. */
+export const StoredVerdictSchema = z.object({
+  unknown: z.boolean(),
+  ood: z.number().nullable(),
+  source: z.enum(['profile', 'energy']).nullable(),
+})
+export type StoredVerdictItem = z.infer<typeof StoredVerdictSchema>
+
+/** One model's verdict on a photo of the grid, with its closest class (a hint, never a tag). */
+export const PhotoVerdictSchema = StoredVerdictSchema.extend({
+  modelId: z.string(),
+  /** The model's top-1: for an unknown photo, the class it is closest to. */
+  closest: z.object({ label: z.string(), p: z.number() }).nullable(),
+})
+export type PhotoVerdictItem = z.infer<typeof PhotoVerdictSchema>
+
 export const PhotoItemSchema = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -228,6 +265,8 @@ export const PhotoItemSchema = z.object({
   thumbUrl: z.string().startsWith('/'),
   photoUrl: z.string().startsWith('/'),
   tags: z.array(PhotoTagSchema),
+  /** One per model that classified the photo (not those that failed on it), by model id. */
+  verdicts: z.array(PhotoVerdictSchema),
 })
 export type PhotoItem = z.infer<typeof PhotoItemSchema>
 
@@ -239,6 +278,8 @@ export const PhotoFilterSchema = z.object({
   minProbability: z.number().min(0).max(1).optional(),
   maxProbability: z.number().min(0).max(1).optional(),
   tagQuery: z.string().max(200).optional(),
+  /** 'unknown': photos the model (`modelId`; without it, any model) found to be none of its classes. */
+  verdict: z.enum(['unknown', 'known']).optional(),
 })
 export type PhotoFilterInput = z.infer<typeof PhotoFilterSchema>
 
@@ -309,7 +350,13 @@ const ScoredClassSchema = z.object({
   p: z.number().min(0).max(1),
 })
 export const ClassificationResultSchema = z.union([
-  z.object({ photoId: PhotoId, top: z.array(ScoredClassSchema).min(1).max(1000) }),
+  z.object({
+    photoId: PhotoId,
+    top: z.array(ScoredClassSchema).min(1).max(1000),
+    /** Absent: known (an engine from before verdicts). */
+    verdict: VerdictSchema.optional(),
+    levels: z.array(LevelScoreSchema).max(1000).optional(),
+  }),
   z.object({ photoId: PhotoId, error: z.string().max(1000) }),
 ])
 
@@ -396,6 +443,10 @@ export type OrganizeActionName = z.infer<typeof OrganizeActionSchema>
 export const OrganizeRunStateSchema = z.enum(['running', 'done', 'rolling-back', 'rolled-back', 'undoing', 'undone'])
 export type OrganizeRunStateName = z.infer<typeof OrganizeRunStateSchema>
 
+/** Where an organize step goes: its class's folder, `_uncertain` or `_unknown`. */
+export const OrganizeKindSchema = z.enum(['class', 'uncertain', 'unknown'])
+export type OrganizeKindName = z.infer<typeof OrganizeKindSchema>
+
 /** What an organize run would do: the folders with their counts, the first steps, what stays. */
 export const OrganizePlanPreviewSchema = z.object({
   /** Names the plan the main process keeps; `organize:execute` takes only this. */
@@ -405,11 +456,24 @@ export const OrganizePlanPreviewSchema = z.object({
   out: z.string(),
   mode: OrganizeModeSchema,
   threshold: z.number().min(0).max(1),
-  /** One per folder under `out`, most files first; `label` null for `_uncertain`. */
-  groups: z.array(z.object({ folder: z.string(), label: z.string().nullable(), count: Count })),
-  /** The first steps, in source path order (destinations relative to `out`). */
+  /**
+   * One per folder under `out`, most files first. kind 'class': the folder of `label`; 'uncertain':
+   * `_uncertain` (known, top-1 under the threshold); 'unknown': `_unknown` (none of the model's classes).
+   * `label` is null for the last two.
+   */
+  groups: z.array(
+    z.object({ folder: z.string(), label: z.string().nullable(), kind: OrganizeKindSchema, count: Count }),
+  ),
+  /** The first steps, in source path order (destinations relative to `out`); `p` is the top-1 probability. */
   steps: z.array(
-    z.object({ source: z.string(), dest: z.string(), folder: z.string(), label: z.string().nullable(), p: z.number() }),
+    z.object({
+      source: z.string(),
+      dest: z.string(),
+      folder: z.string(),
+      label: z.string().nullable(),
+      kind: OrganizeKindSchema,
+      p: z.number(),
+    }),
   ),
   totalSteps: Count,
   /** The first photos left where they are, with the reason. */
@@ -498,6 +562,42 @@ export const WebgpuMeasureRequestSchema = z.object({
   input: z.object({ height: z.number().int().positive(), width: z.number().int().positive() }),
 })
 
+// ---- Knowledge profiles ----
+
+/** What a model's card says about how it knows what it doesn't know (`models:knowledge`). */
+export const KnowledgeViewSchema = z.object({
+  /** `profile`: verdicts from the model's knowledge profile; `energy`: the logit-only fallback. */
+  source: z.enum(['profile', 'energy']),
+  /** Why the fallback is used: no profile, or the one there is was refused (and why). */
+  note: z.string().optional(),
+  /** The profile's photos, when it was built, the share of known photos it keeps, its unknown threshold. */
+  images: z.number().int().nonnegative().optional(),
+  builtAt: z.string().optional(),
+  keptShare: z.number().min(0).max(1).optional(),
+  threshold: z.number().optional(),
+  /** The profile file was built in the app (it can be deleted; a shipped one, if any, takes over). */
+  userBuilt: z.boolean(),
+  /** A profile for this model is being built now. */
+  building: z.boolean(),
+})
+export type KnowledgeView = z.infer<typeof KnowledgeViewSchema>
+
+export const ProfilePhaseSchema = z.enum(['reading', 'fitting', 'done', 'failed', 'cancelled'])
+export type ProfilePhase = z.infer<typeof ProfilePhaseSchema>
+
+/** A profile build's progress: photos read through the model so far, then the fit, then how it ended. */
+export const ProfileProgressSchema = z.object({
+  modelId: z.string(),
+  phase: ProfilePhaseSchema,
+  done: Count,
+  total: Count,
+  /** Photos per second through the model (0 until known). */
+  imagesPerSecond: z.number().nonnegative(),
+  /** What came of it (done), or why it failed. */
+  message: z.string().optional(),
+})
+export type ProfileProgress = z.infer<typeof ProfileProgressSchema>
+
 const NoInput = z.undefined()
 const ModelId = z.object({ id: z.string().min(1).max(100) })
 const ModelList = z.array(ModelSummarySchema)
@@ -526,6 +626,22 @@ export const contract = {
   'catalog:list': { input: NoInput, output: z.array(CatalogEntryStatusSchema) },
   'catalog:download': { input: ModelId, output: z.object({ started: z.boolean() }) },
   'catalog:cancel': { input: ModelId, output: z.object({ cancelled: z.boolean() }) },
+  /** The model's knowledge profile as the engines read it (validated in main), for its card. */
+  'models:knowledge': { input: ModelId, output: KnowledgeViewSchema },
+  /** Opens the folder dialog for the photos a profile is built from; null when cancelled. */
+  'models:pickProfileFolder': { input: NoInput, output: PickedFolderSchema.nullable() },
+  /**
+   * Builds a profile for a model from a picked folder (recursively) in the background: `models:profileProgress`
+   * follows it. Refused at once when the folder holds too few photos (the message says how many are needed).
+   */
+  'models:buildProfile': {
+    input: ModelId.extend({ token: z.string().uuid(), labelsFromFolders: z.boolean() }),
+    output: z.object({ total: Count }),
+  },
+  /** Stops a build; nothing is written. */
+  'models:cancelProfile': { input: ModelId, output: z.object({ cancelled: z.boolean() }) },
+  /** Deletes the profile built in the app for a model (a shipped one, if any, takes over). */
+  'models:deleteProfile': { input: ModelId, output: KnowledgeViewSchema },
 
   /** Adds dropped files and folders (paths from the preload's pathForFile) to the photo library. */
   'library:addPaths': {
@@ -554,6 +670,10 @@ export const contract = {
         z.object({
           modelId: z.string(),
           top: z.array(z.object({ rank: z.number().int(), index: z.number().int(), label: z.string(), p: z.number() })),
+          /** Whether the photo is one of the model's classes: an unknown photo's top is only the closest. */
+          verdict: StoredVerdictSchema,
+          /** The hierarchy levels the model gave, most specific first. */
+          levels: z.array(LevelScoreSchema),
         }),
       ),
     }),
@@ -698,6 +818,7 @@ export const contract = {
 /** Main → renderer events. */
 export const events = {
   'catalog:progress': DownloadProgressSchema,
+  'models:profileProgress': ProfileProgressSchema,
   'library:progress': LibraryProgressSchema,
   /** Photos were added or changed: grids and counts should refresh. */
   'library:changed': z.object({ reason: z.enum(['added', 'classified', 'tags']) }),

@@ -1,10 +1,27 @@
-/** What the app's protocol serves for a library model: the model, its tapped copy, its classifier weights. */
-export type ModelArtifact = 'model' | 'tapped' | 'head'
+/**
+ * What the app's protocol serves for a library model: the model, its tapped copy, its copy that also returns its
+ * features (or the model itself where it has none), its classifier weights, its knowledge profile and the
+ * hierarchy of its labels.
+ */
+export type ModelArtifact = 'model' | 'tapped' | 'features' | 'head' | 'profile' | 'hierarchy'
+
+const ARTIFACT_SUFFIX: Record<ModelArtifact, string> = {
+  model: '.onnx',
+  tapped: '.tapped.onnx',
+  features: '.features.onnx',
+  head: '.head.bin',
+  profile: '.profile.json',
+  hierarchy: '.hierarchy.json',
+}
+
+/** The artifact a URL suffix names, e.g. `.features.onnx`; the longest suffix wins. */
+export function artifactBySuffix(suffix: string): ModelArtifact | undefined {
+  return (Object.keys(ARTIFACT_SUFFIX) as ModelArtifact[]).find((artifact) => ARTIFACT_SUFFIX[artifact] === suffix)
+}
 
 /** URL path (on the app's own origin) of a library model's file or one of its derived files. */
 export function artifactUrlPath(id: string, artifact: ModelArtifact = 'model'): string {
-  const suffix = { model: '.onnx', tapped: '.tapped.onnx', head: '.head.bin' }[artifact]
-  return `/library/models/${encodeURIComponent(id)}${suffix}`
+  return `/library/models/${encodeURIComponent(id)}${ARTIFACT_SUFFIX[artifact]}`
 }
 
 /** URL path of a library photo's thumbnail (long side `size` px) or of the photo itself. */

@@ -288,3 +288,14 @@ export function PlayIcon(props: IconProps) {
     </Icon>
   )
 }
+
+/** A question in a circle: a photo that is none of the model's classes. */
+export function UnknownIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M9.6 9.3a2.5 2.5 0 1 1 3.4 2.3c-.6.3-1 .8-1 1.5v.4" />
+      <path d="M12 16.8h.01" />
+    </Icon>
+  )
+}

@@ -36,7 +36,11 @@ export function Modal({ onClose, labelledBy, describedBy, testId, className = ''
       event.preventDefault()
       onCloseRef.current()
     }
-    const onClosed = (): void => onCloseRef.current()
+    // A 'close' the dialog no longer stands for: React's development mode runs this effect twice, and
+    // the first cleanup's close() queues an event that arrives once the dialog is open again.
+    const onClosed = (): void => {
+      if (!dialog.open) onCloseRef.current()
+    }
     dialog.addEventListener('cancel', onCancel)
     dialog.addEventListener('close', onClosed)
     return () => {

@@ -2,11 +2,12 @@ import { memo, useState, type KeyboardEvent, type MouseEvent } from 'react'
 import { retryPhoto } from '../actions'
 import { openDetail } from '../detail/actions'
 import { formatBytes, formatMs } from '../lib/format'
-import type { Photo } from '../store'
+import type { Photo, PhotoResult } from '../store'
 import { AlertIcon, BrokenImageIcon, RetryIcon } from './Icons'
 import { LogitsDetails } from './LogitsDetails'
 import { PredictionBars } from './PredictionBars'
 import { Spinner } from './Spinner'
+import { UnknownVerdict } from './VerdictNote'
 
 /** Below this size a thumbnail is drawn with hard pixels (CIFAR's 32 × 32 photos), not blurred. */
 const PIXELATED_BELOW = 96
@@ -71,9 +72,36 @@ interface Props {
   activeModelId: string | undefined
 }
 
-/** One dropped photo: its thumbnail, name, and the model's top-5, or why it could not be classified. */
+/** An unknown photo's classes, folded away: the closest ones, drawn muted (none of them is the photo). */
+function ClosestClasses({ result }: { result: PhotoResult }) {
+  return (
+    <details
+      data-testid="closest-classes"
+      className="group/closest rounded-lg border border-zinc-200/80 bg-zinc-50/60 text-[11px] dark:border-zinc-800 dark:bg-zinc-950/40"
+    >
+      <summary className="flex cursor-pointer list-none items-center justify-between gap-2 rounded-lg px-2 py-1.5 text-zinc-500 outline-none select-none hover:text-zinc-800 focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-zinc-400 dark:hover:text-zinc-200">
+        <span className="flex items-center gap-1">
+          <span aria-hidden="true" className="inline-block transition-transform group-open/closest:rotate-90">
+            ›
+          </span>
+          Closest classes
+        </span>
+        <span className="text-zinc-400 dark:text-zinc-500">not tags</span>
+      </summary>
+      <div className="px-2 pt-0.5 pb-2">
+        <PredictionBars top={result.top} muted />
+      </div>
+    </details>
+  )
+}
+
+/**
+ * One dropped photo: its thumbnail, name, and the model's calibrated top-5; or, for a photo that is none of the
+ * model's classes, says so (the closest class a muted hint); or why it could not be classified.
+ */
 export const PhotoCard = memo(function PhotoCard({ photo, activeModelId }: Props) {
   const result = photo.status === 'done' ? photo.result : undefined
+  const unknown = result?.verdict.unknown === true
   const perImageMs = result ? result.batchMs / result.batchSize : undefined
   const otherModel = result !== undefined && activeModelId !== undefined && result.model.id !== activeModelId
   const timing = result
@@ -102,6 +130,8 @@ export const PhotoCard = memo(function PhotoCard({ photo, activeModelId }: Props
       data-status={photo.status}
       data-provider={result?.provider ?? ''}
       data-model-id={result?.model.id ?? ''}
+      data-verdict={result ? (unknown ? 'unknown' : 'known') : ''}
+      data-ood={result ? String(result.verdict.ood) : ''}
       {...(result ? { 'data-logits': JSON.stringify(result.logits) } : {})}
       aria-busy={photo.status === 'pending'}
       aria-label={`${photo.name}: open its detail`}
@@ -124,6 +154,11 @@ export const PhotoCard = memo(function PhotoCard({ photo, activeModelId }: Props
         {photo.status === 'error' && (
           <span className="absolute top-2 left-2 rounded-md bg-rose-600/90 px-1.5 py-0.5 text-[10.5px] font-medium text-white">
             Not classified
+          </span>
+        )}
+        {unknown && (
+          <span className="absolute top-2 left-2 rounded-md bg-zinc-900/75 px-1.5 py-0.5 text-[10.5px] font-medium text-white backdrop-blur-sm">
+            Unknown
           </span>
         )}
       </div>
@@ -157,7 +192,19 @@ export const PhotoCard = memo(function PhotoCard({ photo, activeModelId }: Props
         )}
         {result && (
           <>
-            <PredictionBars top={result.top} />
+            {unknown ? (
+              <>
+                <UnknownVerdict
+                  verdict={result.verdict}
+                  modelName={result.model.name}
+                  classes={result.logits.length}
+                  closest={result.top[0]}
+                />
+                <ClosestClasses result={result} />
+              </>
+            ) : (
+              <PredictionBars top={result.top} />
+            )}
             <div className="space-y-0.5 pt-0.5 text-[11px] text-zinc-500 dark:text-zinc-500">
               <p
                 data-testid="card-model"

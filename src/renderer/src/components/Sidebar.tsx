@@ -1,6 +1,7 @@
 import { useEffect, useState, type ComponentType, type SVGProps } from 'react'
 import { call } from '../ipc'
 import { formatParamCount } from '../lib/format'
+import { knowledgeLine } from '../lib/verdict'
 import { showModel } from '../models/actions'
 import { PLACES, placeShortcut, useNavStore, type Place } from '../nav'
 import { useClassifyStore } from '../store'
@@ -58,6 +59,7 @@ function Places() {
 /** The active model, marked as such; it opens its card on the Models screen. */
 function ModelInfo() {
   const model = useClassifyStore((s) => s.model)
+  const engine = useClassifyStore((s) => s.engine)
   return (
     <section aria-labelledby="model-heading" className="space-y-1.5">
       <h2 id="model-heading" className="sidebar-heading">
@@ -84,6 +86,21 @@ function ModelInfo() {
             {model.card.output.classes.toLocaleString('en-US')} classes · {model.card.input.width} ×{' '}
             {model.card.input.height} px
             {model.card.params !== undefined ? ` · ${formatParamCount(model.card.params)} params` : ''}
+          </span>
+        )}
+        {model.status === 'ready' && engine.status === 'ready' && (
+          <span
+            data-testid="model-knowledge"
+            data-source={engine.knowledge.source}
+            data-note={engine.knowledge.note ?? ''}
+            className="mt-0.5 block truncate text-[11.5px] leading-snug text-zinc-500 dark:text-zinc-400"
+            title={
+              engine.knowledge.source === 'profile'
+                ? "Photos that are none of the model's classes are told apart by its knowledge profile"
+                : `Without a usable profile, photos that are none of the model's classes are told from the logits alone${engine.knowledge.note ? ` (${engine.knowledge.note})` : ''}`
+            }
+          >
+            {knowledgeLine(model.card.output.classes, engine.knowledge)}
           </span>
         )}
         {model.status === 'error' && (

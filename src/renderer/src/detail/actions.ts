@@ -81,6 +81,7 @@ export async function ensureActivations(photo: Photo, force = false): Promise<vo
       model: reply.model,
       provider: reply.provider,
       top: reply.top,
+      probabilities: reply.probabilities,
       logits: reply.logits,
       stages: reply.stages,
       cam: reply.cam,

@@ -1,7 +1,8 @@
 /**
  * Answers the main process's `engine:classifyBatch`: a batch job whose engine is WebGPU (a hardware
  * adapter, measured fastest) sends its photos here, to the window's engine, which holds the active
- * model. Each photo is fetched from the app's own origin and classified; the worker batches them.
+ * model. Each photo is fetched from the app's own origin and classified; the worker batches them. Each
+ * result carries the photo's verdict (known or not) and hierarchy levels, as the main process's engines give.
  */
 import type { ChannelInput, EventPayload } from '../../../shared/ipc/contract'
 import { engine } from '../actions'
@@ -40,7 +41,12 @@ async function answer(request: EventPayload<'engine:classifyBatch'>): Promise<Ch
         try {
           const reply = await engine().classify(await response.blob(), photo.name, TOP_K)
           if (reply.model.id !== modelId) throw new Error(`the window's model changed to ${reply.model.id}`)
-          return { photoId: photo.id, top: reply.top.map(({ index, label, p }) => ({ index, label, p })) }
+          return {
+            photoId: photo.id,
+            top: reply.top.map(({ index, label, p }) => ({ index, label, p })),
+            verdict: { unknown: reply.verdict.unknown, ood: reply.verdict.ood, source: reply.verdict.source },
+            ...(reply.levels && { levels: reply.levels.map(({ label, path, p }) => ({ label, path: [...path], p })) }),
+          }
         } catch (error) {
           // A photo the engine cannot decode is that photo's failure; anything else stops the batch.
           if (error instanceof EngineError && error.kind === 'decode')

@@ -9,6 +9,7 @@ import type {
   ClassifyRequest,
   EnginePreference,
   FailureKind,
+  KnowledgeSource,
   LoadedReply,
   ModelTag,
   WorkerReply,
@@ -85,10 +86,27 @@ export class EngineClient {
     })
   }
 
-  /** Creates (or recreates) the session for a model and an engine preference. */
-  load(modelUrl: string, card: ClassifierCard, model: ModelTag, preference: EnginePreference): Promise<LoadedReply> {
+  /**
+   * Creates (or recreates) the session for a model and an engine preference; `knowledge` says where the model's
+   * profile and hierarchy are (without it, verdicts come from the logits alone).
+   */
+  load(
+    modelUrl: string,
+    card: ClassifierCard,
+    model: ModelTag,
+    preference: EnginePreference,
+    knowledge?: KnowledgeSource,
+  ): Promise<LoadedReply> {
     const id = this.nextId++
-    return this.send<LoadedReply>({ type: 'load', id, modelUrl, card, model, preference })
+    return this.send<LoadedReply>({
+      type: 'load',
+      id,
+      modelUrl,
+      card,
+      model,
+      preference,
+      ...(knowledge && { knowledge }),
+    })
   }
 
   /**

@@ -1,5 +1,8 @@
+import type { KnowledgeStatus } from '../../../shared/knowledge/resolve'
 import type { ClassScore } from '../../../shared/engine/postprocess'
 import type { ClassifierCard } from '../../../shared/engine/classifier'
+import type { LevelScore } from '../../../shared/knowledge/levels'
+import type { Verdict } from '../../../shared/knowledge/verdict'
 
 /** Which execution provider the user prefers; `auto` picks WebGPU on a hardware adapter, else WASM. */
 export type EnginePreference = 'auto' | 'webgpu' | 'wasm'
@@ -21,6 +24,20 @@ export interface ProviderInfo {
   adapter?: string
 }
 
+/**
+ * Where a model's knowledge lives (`models:active`): its profile and its labels' hierarchy, each answered
+ * with 404 when there is none; the profile is checked against the model's sha256.
+ */
+export interface KnowledgeSource {
+  profileUrl: string
+  hierarchyUrl: string
+  /** The model's sha256 (its card's): a profile made for another model is refused. */
+  sha256: string
+}
+
+/** What the engine made of the model's profile, as the main process's engines report it. */
+export type { KnowledgeStatus }
+
 /** Which library model a session runs, so each result can say which model produced it. */
 export interface ModelTag {
   id: string
@@ -38,6 +55,8 @@ export interface LoadRequest {
   card: ClassifierCard
   model: ModelTag
   preference: EnginePreference
+  /** The model's profile and hierarchy; none: every verdict comes from the logits alone. */
+  knowledge?: KnowledgeSource
 }
 
 export interface ClassifyRequest {
@@ -125,12 +144,19 @@ export interface LoadedReply {
   provider: ProviderInfo
   /** Time to fetch the model and create the session. */
   loadMs: number
+  /** Whether verdicts come from the model's profile or, without a usable one, from the logits. */
+  knowledge: KnowledgeStatus
 }
 
 export interface ClassifiedReply {
   type: 'classified'
   id: number
+  /** Calibrated probabilities, best first (for an unknown photo: the classes it is closest to). */
   top: ClassScore[]
+  /** Whether the photo is one of the things the model knows. */
+  verdict: Verdict
+  /** The label hierarchy's levels with their summed probability, where the model's labels have a hierarchy. */
+  levels?: LevelScore[]
   /** Raw logits, one per class (transferred). */
   logits: Float32Array
   provider: ProviderInfo
@@ -233,7 +259,10 @@ export interface ActivationsReply {
   id: number
   model: ModelTag
   provider: ProviderInfo
+  /** Calibrated like a classified photo's (the loaded model's calibration), best first. */
   top: ClassScore[]
+  /** The calibrated probability of every class, in class order (transferred). */
+  probabilities: Float32Array
   /** Raw logits of the same run (transferred). */
   logits: Float32Array
   stages: StageActivations[]

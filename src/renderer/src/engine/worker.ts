@@ -10,10 +10,15 @@ import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url'
 import ortLoaderUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url'
 import type { ClassifierHead } from '../../../shared/engine/activations'
 import { Classifier, type ClassifierCard } from '../../../shared/engine/classifier'
-import { topK } from '../../../shared/engine/postprocess'
+import { rankProbabilities } from '../../../shared/engine/postprocess'
+import { FEATURES_OUTPUT } from '../../../shared/knowledge/features'
+import { interpret, type Knowledge } from '../../../shared/knowledge/interpret'
+import { judge } from '../../../shared/knowledge/judge'
+import type { KnowledgeProfile } from '../../../shared/knowledge/profile'
 import { preprocess } from '../../../shared/preprocess/preprocess'
 import { camClasses, computeCams, mapShape, parseHead, summarizeStage } from './analysis'
 import { decodePhoto, DecodeError } from './decode'
+import { fetchKnowledge, resolveKnowledge } from './knowledge'
 import type {
   ActivationsReply,
   ActivationsRequest,
@@ -23,6 +28,7 @@ import type {
   BenchmarkResult,
   ClassifyRequest,
   FailureKind,
+  KnowledgeStatus,
   LoadRequest,
   ModelTag,
   ProviderInfo,
@@ -76,6 +82,9 @@ interface Engine {
   card: ClassifierCard
   model: ModelTag
   provider: ProviderInfo
+  /** The model's profile and hierarchy, as far as they could be read. */
+  knowledge: Knowledge
+  knowledgeStatus: KnowledgeStatus
 }
 
 /** The bytes of the loaded model only (a session restart reuses them); a model's file can be 230 MB. */
@@ -115,24 +124,71 @@ function selectWebGpuAdapter(adapter: GPUAdapterLike): void {
   webgpuAdapterSet = true
 }
 
-async function createWebGpu(bytes: Uint8Array, card: ClassifierCard, adapter: GPUAdapterLike): Promise<Classifier> {
-  selectWebGpuAdapter(adapter)
-  return warmedUp(await Classifier.create(ort, bytes, card, sessionOptions('webgpu')))
+/** A session that ran once, and the length of the features its model gives (undefined: logits only). */
+interface WarmSession {
+  classifier: Classifier
+  featureLength: number | undefined
 }
 
-async function createWasm(bytes: Uint8Array, card: ClassifierCard): Promise<Classifier> {
+/** The part of a GPUDevice the warm-up uses to hear of its run's validation errors. */
+interface ErrorScopes {
+  pushErrorScope(filter: 'validation'): void
+  popErrorScope(): Promise<{ message: string } | null>
+}
+
+/** The device ORT's WebGPU backend runs on (once a WebGPU session exists). */
+async function webGpuDevice(): Promise<ErrorScopes | undefined> {
+  try {
+    const device = (await (ort.env.webgpu.device as unknown as Promise<unknown>)) as Partial<ErrorScopes> | undefined
+    return typeof device?.pushErrorScope === 'function' && typeof device.popErrorScope === 'function'
+      ? (device as ErrorScopes)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function createWebGpu(bytes: Uint8Array, card: ClassifierCard, adapter: GPUAdapterLike): Promise<WarmSession> {
+  selectWebGpuAdapter(adapter)
+  const classifier = await Classifier.create(ort, bytes, card, sessionOptions('webgpu'))
+  return warmedUp(classifier, await webGpuDevice())
+}
+
+async function createWasm(bytes: Uint8Array, card: ClassifierCard): Promise<WarmSession> {
   return warmedUp(await Classifier.create(ort, bytes, card, sessionOptions('wasm')))
 }
 
 /**
  * One run on a blank image: the first run allocates buffers (and compiles shaders on WebGPU), so
  * it should not be charged to the first photo; and a provider that can create a session but not
- * run it fails here, where Auto can still fall back.
+ * run it fails here, where Auto can still fall back. A features model runs as photos will (logits
+ * and features), which also tells how many features it gives per image.
+ *
+ * WebGPU reports a kernel it cannot build (one over the device's limits, say) as a validation error
+ * on the device, while the run itself "succeeds" with zeros: `device`'s error scope catches those.
  */
-async function warmedUp(classifier: Classifier): Promise<Classifier> {
+async function warmedUp(classifier: Classifier, device?: ErrorScopes): Promise<WarmSession> {
   try {
-    await classifier.runBatch(new Float32Array(classifier.tensorLength), 1)
-    return classifier
+    const blank = new Float32Array(classifier.tensorLength)
+    let featureLength: number | undefined
+    device?.pushErrorScope('validation')
+    const ran = (async () => {
+      if (classifier.hasOutput(FEATURES_OUTPUT)) {
+        const { features } = await classifier.runWithFeatures(blank, 1, FEATURES_OUTPUT)
+        featureLength = features.length > 0 ? features.length : undefined
+      } else {
+        await classifier.runBatch(blank, 1)
+      }
+    })()
+    // The scope is closed whether or not the run threw; a run error comes first.
+    const settledRun = await ran.then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    )
+    const invalid = await device?.popErrorScope()
+    if (settledRun) throw settledRun.error
+    if (invalid) throw new Error(`the GPU refused a kernel of this model (${messageOf(invalid.message)})`)
+    return { classifier, featureLength }
   } catch (error) {
     await classifier.release().catch(() => undefined)
     throw error
@@ -143,7 +199,8 @@ function joinNotes(...notes: string[]): string {
   return notes.filter((n) => n !== '').join('; ')
 }
 
-async function openEngine(request: LoadRequest): Promise<Engine> {
+/** The session on the provider the preference and this machine allow, and what it runs on. */
+async function openSession(request: LoadRequest): Promise<WarmSession & { provider: ProviderInfo }> {
   const [bytes, probe] = await Promise.all([
     fetchModel(request.modelUrl, true),
     request.preference === 'wasm'
@@ -156,11 +213,9 @@ async function openEngine(request: LoadRequest): Promise<Engine> {
   let fallbackNote = plan.note
   if (plan.use === 'webgpu') {
     try {
-      const classifier = await createWebGpu(bytes, request.card, plan.adapter)
+      const session = await createWebGpu(bytes, request.card, plan.adapter)
       return {
-        classifier,
-        card: request.card,
-        model: request.model,
+        ...session,
         provider: { id: 'webgpu', label: 'WebGPU', reason: plan.note, adapter: plan.adapterName },
       }
     } catch (error) {
@@ -168,17 +223,34 @@ async function openEngine(request: LoadRequest): Promise<Engine> {
       fallbackNote = `WebGPU: session failed (${messageOf(error)}) — using WASM`
     }
   }
-  const classifier = await createWasm(bytes, request.card)
+  const session = await createWasm(bytes, request.card)
   return {
-    classifier,
-    card: request.card,
-    model: request.model,
+    ...session,
     provider: {
       id: 'wasm',
       label: wasmLabel(threadPlan.threads),
       reason: joinNotes(fallbackNote, threadPlan.note),
       ...(probe.kind !== 'unavailable' ? { adapter: probe.name } : {}),
     },
+  }
+}
+
+/** The session and the model's knowledge (fetched while the session is created; never fatal). */
+async function openEngine(request: LoadRequest): Promise<Engine> {
+  const fetched = fetchKnowledge(request.knowledge)
+  const session = await openSession(request)
+  const { knowledge, status } = resolveKnowledge(await fetched, {
+    sha256: request.knowledge?.sha256 ?? '',
+    classes: request.card.output.classes,
+    featureLength: session.featureLength,
+  })
+  return {
+    classifier: session.classifier,
+    card: request.card,
+    model: request.model,
+    provider: session.provider,
+    knowledge,
+    knowledgeStatus: status,
   }
 }
 
@@ -228,7 +300,13 @@ function handleLoad(request: LoadRequest): void {
   }
   loading.then(
     (engine) =>
-      post({ type: 'loaded', id: request.id, provider: engine.provider, loadMs: performance.now() - started }),
+      post({
+        type: 'loaded',
+        id: request.id,
+        provider: engine.provider,
+        loadMs: performance.now() - started,
+        knowledge: engine.knowledgeStatus,
+      }),
     (error: unknown) => fail(request.id, 'load', messageOf(error)),
   )
 }
@@ -311,21 +389,32 @@ async function runBatch(items: Prepared[]): Promise<void> {
   runnable.forEach((item, i) => input.set(item.tensor, i * size))
   const started = performance.now()
   let logits: Float32Array
+  let features: Float32Array | undefined
   try {
-    logits = await classifier.runBatch(input, runnable.length)
+    // A features model gives each photo's features in the same run: what the verdict measures it by.
+    if (classifier.hasOutput(FEATURES_OUTPUT)) {
+      ;({ logits, features } = await classifier.runWithFeatures(input, runnable.length, FEATURES_OUTPUT))
+    } else {
+      logits = await classifier.runBatch(input, runnable.length)
+    }
   } catch (error) {
     for (const item of runnable) fail(item.request.id, 'inference', `Inference failed: ${messageOf(error)}`)
     return
   }
   const batchMs = performance.now() - started
   const classes = engine.card.output.classes
+  const perImage = features ? features.length / runnable.length : 0
   runnable.forEach((item, i) => {
     const row = logits.slice(i * classes, (i + 1) * classes)
+    const photoFeatures = features?.subarray(i * perImage, (i + 1) * perImage)
+    const { top, verdict, levels } = interpret(row, photoFeatures, engine.card.labels, item.request.k, engine.knowledge)
     post(
       {
         type: 'classified',
         id: item.request.id,
-        top: topK(row, engine.card.labels, item.request.k),
+        top,
+        verdict,
+        ...(levels && { levels }),
         logits: row,
         provider: engine.provider,
         model: engine.model,
@@ -602,6 +691,26 @@ function classifierHead(head: NonNullable<ActivationsRequest['head']>): Promise<
 
 class SessionFailure extends Error {}
 
+/**
+ * The activations' probabilities, calibrated as the loaded model's classified photos are (the tapped copy gives no
+ * features: the calibration needs none), and their top classes. Another model than the loaded one gets its plain
+ * softmax.
+ */
+function calibrated(request: ActivationsRequest, logits: Float32Array) {
+  let profile: KnowledgeProfile | undefined
+  try {
+    const engine = laneEngine()
+    if (engine.model.id === request.model.id) profile = engine.knowledge.profile
+  } catch {
+    // No model loaded: plain softmax.
+  }
+  const { probabilities } = judge(logits, undefined, profile)
+  return {
+    top: rankProbabilities(probabilities, request.card.labels, request.k),
+    probabilities: Float32Array.from(probabilities),
+  }
+}
+
 async function runActivations(
   request: ActivationsRequest,
   tensor: Float32Array,
@@ -654,7 +763,7 @@ async function runActivations(
     id: request.id,
     model: request.model,
     provider: session.provider,
-    top: topK(logits, request.card.labels, request.k),
+    ...calibrated(request, logits),
     logits,
     stages,
     cam,
@@ -668,6 +777,7 @@ async function runActivations(
   }
   const transfer: Transferable[] = [
     logits.buffer,
+    reply.probabilities.buffer,
     ...stages.map((s) => s.maps.buffer),
     ...stages.map((s) => s.means.buffer),
   ]

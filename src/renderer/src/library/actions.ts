@@ -99,12 +99,15 @@ export function filterInput(filter: LibraryFilter): PhotoFilterInput {
   if (filter.tagId !== null) input.tagIds = [filter.tagId]
   if (filter.needsReview) input.needsReview = true
   const ranged = filter.minProbability !== null || filter.maxProbability !== null
-  const modelId = filter.modelId ?? (ranged ? activeModelId() : undefined)
+  // A range or "unknown" is about one model: the one picked, else the active one (unknown to any
+  // model when none is ready).
+  const modelId = filter.modelId ?? (ranged || filter.unknown ? activeModelId() : undefined)
   if (modelId !== undefined) {
     input.modelId = modelId
     if (filter.minProbability !== null) input.minProbability = filter.minProbability
     if (filter.maxProbability !== null) input.maxProbability = filter.maxProbability
   }
+  if (filter.unknown) input.verdict = 'unknown'
   const query = filter.query.trim()
   if (query !== '') input.tagQuery = query
   return input
@@ -263,13 +266,17 @@ async function refreshPages(mine: number): Promise<void> {
 
 export async function refreshCounts(): Promise<void> {
   const mine = generation
-  const filter = filterInput(store().filter)
+  const raw = store().filter
+  const filter = filterInput(raw)
   try {
-    const [all, review] = await Promise.all([
+    const [all, review, unknown] = await Promise.all([
       call('library:photos', { filter: {}, limit: 1 }),
       call('library:photos', { filter: { ...filter, needsReview: true }, limit: 1 }),
+      call('library:photos', { filter: filterInput({ ...raw, unknown: true }), limit: 1 }),
     ])
-    if (mine === generation) store().setCounts({ all: all.total, needsReview: review.total })
+    if (mine === generation) {
+      store().setCounts({ all: all.total, needsReview: review.total, unknown: unknown.total })
+    }
   } catch {
     // The grid says what failed; the counts stay as they were.
   }

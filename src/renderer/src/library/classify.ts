@@ -4,6 +4,8 @@
  * few at a time (the worker batches them), and the results are recorded in batches; the main process
  * turns predictions at or above the threshold into suggested tags. Repeats until nothing is pending.
  */
+import type { LevelScore } from '../../../shared/knowledge/levels'
+import type { Verdict } from '../../../shared/knowledge/verdict'
 import { engine } from '../actions'
 import { EngineError } from '../engine/client'
 import { call, ipcMessage } from '../ipc'
@@ -19,7 +21,14 @@ const RECORD_EVERY = 64
 const PENDING_PAGE = 1000
 
 type Result =
-  { photoId: number; top: { index: number; label: string; p: number }[] } | { photoId: number; error: string }
+  | {
+      photoId: number
+      top: { index: number; label: string; p: number }[]
+      /** Whether the photo is one of the model's classes (absent: an engine without verdicts; known). */
+      verdict?: Verdict
+      levels?: LevelScore[]
+    }
+  | { photoId: number; error: string }
 
 const store = () => useLibraryStore.getState()
 
@@ -78,8 +87,15 @@ async function classifyOne(photo: {
   }
   try {
     const reply = await engine().classify(blob, photo.name, TOP_K)
+    // The verdict and the hierarchy levels travel to the tag store.
+    const { verdict, levels } = reply
     return {
-      result: { photoId: photo.id, top: reply.top.map(({ index, label, p }) => ({ index, label, p })) },
+      result: {
+        photoId: photo.id,
+        top: reply.top.map(({ index, label, p }) => ({ index, label, p })),
+        verdict: { unknown: verdict.unknown, ood: verdict.ood, source: verdict.source },
+        ...(levels && { levels: levels.map(({ label, path, p }) => ({ label, path: [...path], p })) }),
+      },
       modelId: reply.model.id,
     }
   } catch (error) {

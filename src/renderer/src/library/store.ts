@@ -2,6 +2,7 @@ import { create } from 'zustand'
 import type {
   IngestReportResult,
   PhotoItem,
+  PhotoVerdictItem,
   TagChangeItem,
   TagCountItem,
   ChannelOutput,
@@ -14,6 +15,8 @@ export interface LibraryFilter {
   tagId: number | null
   /** Only photos with a suggestion waiting for a decision. */
   needsReview: boolean
+  /** Only photos the model (`modelId`, else the active one) found to be none of its classes. */
+  unknown: boolean
   /** Photos this model classified; null: any model (a probability range then uses the active model). */
   modelId: string | null
   /** Range of the model's top-1 probability, 0…1; null: open. */
@@ -26,6 +29,7 @@ export interface LibraryFilter {
 export const NO_FILTER: LibraryFilter = {
   tagId: null,
   needsReview: false,
+  unknown: false,
   modelId: null,
   minProbability: null,
   maxProbability: null,
@@ -51,6 +55,8 @@ export interface Counts {
   all: number
   /** Photos matching the filter that have a suggestion waiting. */
   needsReview: number
+  /** Photos matching the filter that the model does not know. */
+  unknown: number
 }
 
 export interface IngestState {
@@ -209,9 +215,19 @@ export function isFiltered(filter: LibraryFilter): boolean {
   return (
     filter.tagId !== null ||
     filter.needsReview ||
+    filter.unknown ||
     filter.modelId !== null ||
     filter.minProbability !== null ||
     filter.maxProbability !== null ||
     filter.query.trim() !== ''
   )
+}
+
+/**
+ * The verdict a tile shows: the given model's (the filter's, else the active one); with no model at
+ * hand, the only model that classified the photo. Undefined when there is none to show.
+ */
+export function verdictFor(item: PhotoItem, modelId: string | null): PhotoVerdictItem | undefined {
+  if (modelId !== null) return item.verdicts.find((v) => v.modelId === modelId)
+  return item.verdicts.length === 1 ? item.verdicts[0] : undefined
 }

@@ -10,6 +10,7 @@ import { Modal } from '../Modal'
 import { PredictionBars } from '../PredictionBars'
 import { RetryAlert } from '../RetryAlert'
 import { Spinner } from '../Spinner'
+import { UnknownVerdict } from '../VerdictNote'
 import { ActivationsPanel } from './ActivationsPanel'
 import { camOptions } from './cam'
 import { CamControls } from './CamControls'
@@ -69,13 +70,35 @@ function Timing({ result }: { result: ActivationsResult }) {
 }
 
 function Predictions({ photo, result }: { photo: Photo; result: ActivationsResult }) {
-  const other = photo.result && photo.result.model.id !== result.model.id ? photo.result.model.name : undefined
+  const card = photo.result
+  const other = card && card.model.id !== result.model.id ? card.model.name : undefined
+  // The card's verdict (the features run); the detail's run of the tapped copy ranks the same classes.
+  const unknown = card?.verdict.unknown === true && !other
   return (
-    <section data-testid="detail-predictions" aria-labelledby="detail-predictions-heading" className="space-y-2.5">
+    <section
+      data-testid="detail-predictions"
+      data-verdict={card && !other ? (unknown ? 'unknown' : 'known') : ''}
+      aria-labelledby="detail-predictions-heading"
+      className="space-y-2.5"
+    >
       <h3 id="detail-predictions-heading" className="text-[13px] font-semibold text-zinc-900 dark:text-zinc-50">
-        Predictions
+        {unknown ? 'Verdict' : 'Predictions'}
       </h3>
-      <PredictionBars top={result.top} />
+      {unknown && card ? (
+        <>
+          <UnknownVerdict
+            verdict={card.verdict}
+            modelName={card.model.name}
+            classes={card.logits.length}
+            closest={result.top[0]}
+            size="detail"
+          />
+          <p className="text-[11.5px] font-medium text-zinc-500 dark:text-zinc-400">Closest classes (not tags)</p>
+          <PredictionBars top={result.top} muted />
+        </>
+      ) : (
+        <PredictionBars top={result.top} />
+      )}
       {other && (
         <p className="text-[11.5px] leading-snug text-amber-700 dark:text-amber-400">
           The card was classified by {other}; this view uses the active model, {result.model.name}.

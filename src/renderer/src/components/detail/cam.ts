@@ -5,24 +5,20 @@ export interface ClassOption {
   index: number
   label: string
   logit: number
-  /** Softmax probability over all the logits. */
+  /** Calibrated probability (as the photo's predictions show it). */
   p: number
 }
 
 /** The classes that have a CAM, most likely first. */
 export function camOptions(result: ActivationsResult): ClassOption[] {
-  const { logits, cam, labels } = result
+  const { logits, cam, labels, probabilities } = result
   if (!cam) return []
-  let max = -Infinity
-  for (const v of logits) max = Math.max(max, v)
-  let sum = 0
-  for (const v of logits) sum += Math.exp(v - max)
   return Array.from(cam.classes, (index) => ({
     index,
     label: labels[index] ?? `class ${index}`,
     logit: logits[index] ?? 0,
-    p: Math.exp((logits[index] ?? -Infinity) - max) / sum,
-  })).sort((a, b) => b.logit - a.logit || a.index - b.index)
+    p: probabilities[index] ?? 0,
+  })).sort((a, b) => b.p - a.p || b.logit - a.logit || a.index - b.index)
 }
 
 export interface CamView {

@@ -16,10 +16,33 @@ import { Modal } from '../Modal'
 import { Spinner } from '../Spinner'
 import { RunProgress } from './RunHistory'
 
-const UNCERTAIN = '_uncertain'
+type PlanGroup = OrganizePlanPreview['groups'][number]
+
+const FOLDER_CLASS: Record<PlanGroup['kind'], string> = {
+  class: 'text-zinc-800 dark:text-zinc-100',
+  uncertain: 'text-amber-700 dark:text-amber-400',
+  unknown: 'text-zinc-500 italic dark:text-zinc-400',
+}
+const BAR_CLASS: Record<PlanGroup['kind'], string> = {
+  class: 'bg-indigo-400',
+  uncertain: 'bg-amber-400',
+  unknown: 'bg-zinc-400 dark:bg-zinc-500',
+}
+
+function groupTitle(group: PlanGroup, threshold: number): string | undefined {
+  if (group.kind === 'unknown') return 'Not one of the model’s classes, whatever its probability'
+  if (group.kind === 'uncertain') return `Photos under ${formatPercent(threshold)}`
+  return group.label !== null && group.label !== group.folder ? `Class “${group.label}”` : undefined
+}
+
+function stepReason(step: OrganizePlanPreview['steps'][number]): string {
+  if (step.kind === 'unknown') return `unknown, closest ${formatPercent(step.p)}`
+  return `${step.kind === 'uncertain' ? 'uncertain' : (step.label ?? 'uncertain')}, ${formatPercent(step.p)}`
+}
 
 function Plan({ plan }: { plan: OrganizePlanPreview }) {
   const largest = Math.max(1, ...plan.groups.map((g) => g.count))
+  const unknown = plan.groups.find((g) => g.kind === 'unknown')
   const reasons = new Map<string, number>()
   for (const s of plan.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1)
   return (
@@ -42,24 +65,16 @@ function Plan({ plan }: { plan: OrganizePlanPreview }) {
             data-testid="plan-group"
             data-folder={group.folder}
             data-label={group.label ?? ''}
+            data-kind={group.kind}
             data-count={group.count}
             className="grid grid-cols-[minmax(0,11rem)_1fr_3.5rem] items-center gap-3 text-[12.5px] tabular-nums"
           >
-            <span
-              className={`truncate ${group.folder === UNCERTAIN ? 'text-amber-700 dark:text-amber-400' : 'text-zinc-800 dark:text-zinc-100'}`}
-              title={
-                group.folder === UNCERTAIN
-                  ? `Photos under ${formatPercent(plan.threshold)}`
-                  : group.label !== null && group.label !== group.folder
-                    ? `Class “${group.label}”`
-                    : undefined
-              }
-            >
+            <span className={`truncate ${FOLDER_CLASS[group.kind]}`} title={groupTitle(group, plan.threshold)}>
               {group.folder}/
             </span>
             <span className="h-1.5 overflow-hidden rounded-full bg-zinc-100 dark:bg-zinc-800">
               <span
-                className={`block h-full rounded-full ${group.folder === UNCERTAIN ? 'bg-amber-400' : 'bg-indigo-400'}`}
+                className={`block h-full rounded-full ${BAR_CLASS[group.kind]}`}
                 style={{ width: `${(group.count / largest) * 100}%` }}
               />
             </span>
@@ -70,6 +85,16 @@ function Plan({ plan }: { plan: OrganizePlanPreview }) {
           <li className="text-[12.5px] text-zinc-500">Nothing to {plan.mode}: no photo of this job has a result.</li>
         )}
       </ul>
+      {unknown && (
+        <p
+          data-testid="plan-unknown"
+          data-count={unknown.count}
+          className="text-[12px] text-zinc-500 dark:text-zinc-400"
+        >
+          <span className="font-medium text-zinc-700 dark:text-zinc-200">{unknown.folder}/</span> — not one of the
+          model’s classes: {formatCount(unknown.count, 'photo')}. They get no tags; their closest class is only a hint.
+        </p>
+      )}
       {plan.steps.length > 0 && (
         <details className="text-[12px]">
           <summary className="cursor-pointer rounded text-zinc-600 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none dark:text-zinc-300">
@@ -79,7 +104,7 @@ function Plan({ plan }: { plan: OrganizePlanPreview }) {
             {plan.steps.map((step) => (
               <li key={step.dest} data-testid="plan-step" className="truncate" title={`${step.source} → ${step.dest}`}>
                 {step.source} → <span className="text-zinc-700 dark:text-zinc-200">{step.dest}</span> (
-                {step.label ?? 'uncertain'}, {formatPercent(step.p)})
+                {stepReason(step)})
               </li>
             ))}
           </ul>

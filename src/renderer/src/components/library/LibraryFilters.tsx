@@ -78,6 +78,14 @@ function TagFilter() {
   )
 }
 
+function toggleClass(on: boolean): string {
+  return `rounded-md border px-2 py-1 text-[12.5px] font-medium whitespace-nowrap focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none ${
+    on
+      ? 'border-indigo-500 bg-indigo-50 text-indigo-700 dark:border-indigo-400 dark:bg-indigo-500/15 dark:text-indigo-200'
+      : 'border-zinc-200 bg-white text-zinc-600 hover:border-zinc-300 dark:border-zinc-700 dark:bg-zinc-800/70 dark:text-zinc-300'
+  }`
+}
+
 function NeedsReview() {
   const on = useLibraryStore((s) => s.filter.needsReview)
   return (
@@ -87,13 +95,27 @@ function NeedsReview() {
       aria-pressed={on}
       onClick={() => setFilter({ needsReview: !on })}
       title="Only photos with a suggestion waiting for a decision"
-      className={`rounded-md border px-2 py-1 text-[12.5px] font-medium focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none ${
-        on
-          ? 'border-indigo-500 bg-indigo-50 text-indigo-700 dark:border-indigo-400 dark:bg-indigo-500/15 dark:text-indigo-200'
-          : 'border-zinc-200 bg-white text-zinc-600 hover:border-zinc-300 dark:border-zinc-700 dark:bg-zinc-800/70 dark:text-zinc-300'
-      }`}
+      className={toggleClass(on)}
     >
       Needs review
+    </button>
+  )
+}
+
+function UnknownToModel() {
+  const on = useLibraryStore((s) => s.filter.unknown)
+  const picked = useLibraryStore((s) => s.filter.modelId !== null)
+  const activeName = useClassifyStore((s) => (s.model.status === 'ready' ? s.model.card.name : 'the active model'))
+  return (
+    <button
+      type="button"
+      data-testid="filter-unknown"
+      aria-pressed={on}
+      onClick={() => setFilter({ unknown: !on })}
+      title={`Only photos that are none of the classes of ${picked ? 'the model picked' : activeName}: they get no tags`}
+      className={toggleClass(on)}
+    >
+      Unknown to the model
     </button>
   )
 }
@@ -226,6 +248,7 @@ export function LibraryFilters() {
       <Search />
       <TagFilter />
       <NeedsReview />
+      <UnknownToModel />
       <ModelFilter />
       <ShowRejected />
       <div className="ml-auto flex items-center gap-1">

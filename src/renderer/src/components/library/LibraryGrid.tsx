@@ -2,8 +2,10 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { memo, useEffect, useRef, type MouseEvent, type ReactNode } from 'react'
 import type { PhotoItem } from '../../../../shared/ipc/contract'
 import { clickPhoto, openViewer, retryGrid, setGridLayout, showRange } from '../../library/actions'
-import { gridCount, indexOfId, useLibraryStore } from '../../library/store'
+import { gridCount, indexOfId, useLibraryStore, verdictFor } from '../../library/store'
+import { useClassifyStore } from '../../store'
 import { useElementSize } from '../../lib/useElementSize'
+import { closestHint } from '../../lib/verdict'
 import { CheckIcon } from '../Icons'
 import { RetryAlert } from '../RetryAlert'
 import { orderTags, TagChip } from './TagChip'
@@ -23,10 +25,19 @@ interface TileProps {
   selected: boolean
   focused: boolean
   showRejected: boolean
+  /** The model does not know the photo: its closest class (a hint, never a tag); undefined when it does. */
+  unknownClosest: string | null | undefined
 }
 
 /** One photo of the grid: its thumbnail, name and tags; a grey box until its page arrives. */
-const LibraryTile = memo(function LibraryTile({ item, index, selected, focused, showRejected }: TileProps) {
+const LibraryTile = memo(function LibraryTile({
+  item,
+  index,
+  selected,
+  focused,
+  showRejected,
+  unknownClosest,
+}: TileProps) {
   if (!item) {
     return (
       <div data-testid="library-tile-placeholder" data-index={index} aria-hidden="true" className="min-w-0">
@@ -37,12 +48,15 @@ const LibraryTile = memo(function LibraryTile({ item, index, selected, focused, 
   }
   const pixelated = Math.max(item.width, item.height) < PIXELATED_BELOW
   const tags = orderTags(item.tags, showRejected)
+  const unknown = unknownClosest !== undefined
+  const hint = unknownClosest ? closestHint(unknownClosest) : null
   return (
     <div
       role="option"
       id={`library-tile-${item.id}`}
       aria-selected={selected}
-      aria-label={item.name}
+      aria-label={unknown ? `${item.name}, unknown to the model${hint ? ` (${hint})` : ''}` : item.name}
+      data-unknown={unknown}
       data-testid="library-tile"
       data-photo-id={item.id}
       data-index={index}
@@ -72,6 +86,15 @@ const LibraryTile = memo(function LibraryTile({ item, index, selected, focused, 
             <CheckIcon className="h-3.5 w-3.5" />
           </span>
         )}
+        {unknown && (
+          <span
+            data-testid="tile-unknown"
+            className="absolute top-1.5 right-1.5 rounded bg-zinc-800/80 px-1.5 py-0.5 text-[10px] font-medium text-white dark:bg-zinc-950/80"
+            title={`Not one of the model’s classes: no tags are suggested${hint ? ` (${hint})` : ''}`}
+          >
+            Unknown
+          </span>
+        )}
         {item.status === 'missing' && (
           <span
             className="absolute right-1.5 bottom-1.5 rounded bg-amber-500/90 px-1.5 py-0.5 text-[10px] font-medium text-white"
@@ -88,6 +111,14 @@ const LibraryTile = memo(function LibraryTile({ item, index, selected, focused, 
         {tags.map((tag) => (
           <TagChip key={tag.tagId} tag={tag} testId="tile-tag" />
         ))}
+        {hint && (
+          <span
+            data-testid="tile-closest"
+            className="min-w-0 shrink truncate text-[10.5px] leading-4 text-zinc-400 italic dark:text-zinc-500"
+          >
+            {hint}
+          </span>
+        )}
       </div>
     </div>
   )
@@ -124,6 +155,10 @@ export function LibraryGrid({ children }: { children?: ReactNode }) {
   const focusId = useLibraryStore((s) => s.focusId)
   const showRejected = useLibraryStore((s) => s.showRejected)
   const scrollRequest = useLibraryStore((s) => s.scrollRequest)
+  // The verdict shown is the picked model's, else the active one's.
+  const pickedModel = useLibraryStore((s) => s.filter.modelId)
+  const activeModel = useClassifyStore((s) => (s.model.status === 'ready' ? s.model.card.id : null))
+  const verdictModel = pickedModel ?? activeModel
 
   const inner = Math.max(MIN_TILE, width - PAD * 2)
   const columns = Math.max(1, Math.floor((inner + GAP) / (MIN_TILE + GAP)))
@@ -226,6 +261,7 @@ export function LibraryGrid({ children }: { children?: ReactNode }) {
               const index = row.index * columns + column
               if (index >= count) return null
               const item = grid.items[index]
+              const verdict = item && verdictFor(item, verdictModel)
               return (
                 <LibraryTile
                   key={item?.id ?? `placeholder-${index}`}
@@ -234,6 +270,7 @@ export function LibraryGrid({ children }: { children?: ReactNode }) {
                   selected={item !== undefined && selection.has(item.id)}
                   focused={item !== undefined && item.id === focusId}
                   showRejected={showRejected}
+                  unknownClosest={verdict?.unknown ? (verdict.closest?.label ?? null) : undefined}
                 />
               )
             })}

@@ -23,6 +23,7 @@ function Counts() {
       data-testid="library-counts"
       data-total={shown}
       data-needs-review={counts?.needsReview ?? ''}
+      data-unknown={counts?.unknown ?? ''}
       data-all={counts?.all ?? ''}
       className="truncate text-[12px] text-zinc-500 tabular-nums dark:text-zinc-400"
     >
@@ -31,6 +32,7 @@ function Counts() {
       {counts
         ? ` · ${counts.needsReview.toLocaleString('en-US')} need${counts.needsReview === 1 ? 's' : ''} review`
         : ''}
+      {counts && counts.unknown > 0 ? ` · ${counts.unknown.toLocaleString('en-US')} unknown to the model` : ''}
     </span>
   )
 }

@@ -115,7 +115,27 @@ function Predictions({ detail }: { detail: PhotoDetail }) {
           <p className="mb-1.5 truncate text-[11.5px] text-zinc-500 dark:text-zinc-400">
             {modelName(prediction.modelId)}
           </p>
-          <PredictionBars top={prediction.top.map(({ index, label, p }) => ({ index, label, p }))} />
+          {prediction.verdict.unknown && (
+            <p
+              data-testid="panel-unknown"
+              className="mb-1.5 rounded-md border border-zinc-200 bg-zinc-50 px-2 py-1 text-[12px] text-zinc-700 dark:border-zinc-700 dark:bg-zinc-800/60 dark:text-zinc-200"
+            >
+              <span className="font-medium">Unknown to this model</span>: not one of its classes, so no tag is
+              suggested. The bars below are only the closest classes.
+            </p>
+          )}
+          <div className={prediction.verdict.unknown ? 'opacity-60' : undefined}>
+            <PredictionBars top={prediction.top.map(({ index, label, p }) => ({ index, label, p }))} />
+          </div>
+          {!prediction.verdict.unknown && prediction.levels.length > 0 && (
+            <p data-testid="panel-levels" className="mt-1.5 truncate text-[11.5px] text-zinc-500 dark:text-zinc-400">
+              Levels:{' '}
+              {prediction.levels
+                .slice(0, 4)
+                .map((l) => `${l.label} ${formatPercent(l.p)}`)
+                .join(' · ')}
+            </p>
+          )}
         </div>
       ))}
     </div>

@@ -1,10 +1,11 @@
 import type { CatalogEntryStatus, DownloadProgress, ModelSummary } from '../../../../shared/ipc/contract'
-import { formatDuration, formatMegabytes, formatRate } from '../../lib/format'
+import { formatMegabytes } from '../../lib/format'
 import { cancelDownload, downloadEntry, refreshCatalog, showModel } from '../../models/actions'
 import { modelsOf, useModelsStore } from '../../models/store'
 import { ghostButton, secondaryButton } from '../buttons'
 import { AlertIcon, CheckIcon, DownloadIcon } from '../Icons'
 import { Spinner } from '../Spinner'
+import { DownloadProgressBar } from '../DownloadProgressBar'
 
 type EntryState = CatalogEntryStatus['state'] | 'verifying' | 'failed'
 
@@ -14,40 +15,17 @@ function effectiveState(entry: CatalogEntryStatus, live: DownloadProgress | unde
 }
 
 function Progress({ entry, live }: { entry: CatalogEntryStatus; live: DownloadProgress | undefined }) {
-  const verifying = live?.state === 'verifying'
-  const total = live?.total || entry.bytes
-  const received = verifying ? total : (live?.received ?? entry.partialBytes)
-  const rate = live?.bytesPerSecond ?? 0
-  const share = total > 0 ? Math.min(1, received / total) : 0
-  const left = rate > 0 ? (total - received) / rate : undefined
   return (
-    <div className="space-y-1">
-      <div
-        role="progressbar"
-        data-testid="catalog-progress"
-        aria-label={`Downloading ${entry.name}`}
-        aria-valuemin={0}
-        aria-valuemax={total}
-        aria-valuenow={received}
-        className="h-1.5 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800"
-      >
-        <div
-          className={`h-full rounded-full transition-[width] duration-300 ${verifying ? 'animate-pulse bg-emerald-500' : 'bg-indigo-500'}`}
-          style={{ width: `${share * 100}%` }}
-        />
-      </div>
-      <p data-testid="catalog-progress-text" className="text-[11.5px] text-zinc-500 tabular-nums dark:text-zinc-400">
-        {verifying ? (
-          'Checking the sha256 and adding it to the library…'
-        ) : (
-          <>
-            {formatMegabytes(received)} of {formatMegabytes(total)}
-            {rate > 0 ? ` · ${formatRate(rate)}` : ' · starting…'}
-            {left !== undefined ? ` · ${formatDuration(left)} left` : ''}
-          </>
-        )}
-      </p>
-    </div>
+    <DownloadProgressBar
+      label={`Downloading ${entry.name}`}
+      received={live?.received ?? entry.partialBytes}
+      total={live?.total || entry.bytes}
+      bytesPerSecond={live?.bytesPerSecond ?? 0}
+      verifying={live?.state === 'verifying'}
+      testId="catalog-progress"
+      textTestId="catalog-progress-text"
+      trackClassName="bg-zinc-200 dark:bg-zinc-800"
+    />
   )
 }
 

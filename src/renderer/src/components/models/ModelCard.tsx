@@ -10,6 +10,7 @@ import { Spinner } from '../Spinner'
 import { BatchEngineRow } from './BatchEngineRow'
 import { BenchmarkPanel } from './BenchmarkPanel'
 import { inputSizeText, labelsName, ORIGIN_NAMES } from './describe'
+import { KnowledgeRow } from './KnowledgeRow'
 import { RenameField } from './RenameField'
 import { StageTable } from './StageTable'
 
@@ -235,6 +236,7 @@ export const ModelCard = memo(function ModelCard({ model, catalogEntry }: Props)
 
       <BenchmarkPanel modelId={model.id} />
       <BatchEngineRow modelId={model.id} />
+      <KnowledgeRow modelId={model.id} />
 
       {error && (
         <p
