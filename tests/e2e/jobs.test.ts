@@ -4,9 +4,8 @@ import { join, relative, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/main/db/database'
 import type { BatchEngine } from '../../src/main/engine/batch-engine'
-import { createJobsHandlers } from '../../src/main/ipc/jobs-handlers'
-import { JobsService } from '../../src/main/jobs/jobs-service'
-import { JobRunner } from '../../src/main/jobs/runner'
+import type { JobsService } from '../../src/main/jobs/jobs-service'
+import { jobsHandlersOn } from '../support/jobs-handlers'
 import { buildPlan } from '../../src/main/organize'
 import { journalPlan } from '../../src/main/organize/journal'
 import { machineKey } from '../../src/main/engine/calibration'
@@ -57,19 +56,10 @@ describe('Jobs: classify a folder, organize it, undo', () => {
     writeFileSync(join(folder, 'notes.txt'), 'not a photo')
     // The jobs channels run on the real model, slowed to 40 ms a photo so a pause lands mid-job.
     app = await openApp({
-      handlers: (real, services) => {
-        engine = createInProcessEngine(services.library, { delayMs: 40 })
-        const runner = new JobRunner({
-          db: services.db,
-          classify: engine.classify,
-          onProgress: (p) => services.events.emit('jobs:progress', p),
-        })
-        jobs = new JobsService({ db: services.db, runner, models: services.library, emit: services.events.emit })
-        return {
-          ...real,
-          ...createJobsHandlers({ jobs, pickFolder: async () => services.dialogAnswers.folder.shift() ?? null }),
-        }
-      },
+      handlers: jobsHandlersOn(
+        (services) => (engine = createInProcessEngine(services.library, { delayMs: 40 })).classify,
+        (service) => (jobs = service),
+      ),
     })
   })
   afterAll(async () => {

@@ -2,11 +2,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createJobsHandlers } from '../../src/main/ipc/jobs-handlers'
-import { JobsService } from '../../src/main/jobs/jobs-service'
-import { eachPath, JobRunner, type JobClassifyFn } from '../../src/main/jobs/runner'
+import type { JobsService } from '../../src/main/jobs/jobs-service'
+import { eachPath, type JobClassifyFn } from '../../src/main/jobs/runner'
 import { openApp, type AppSession } from '../support/app-session'
 import { filesUnder, sha256Of } from '../support/files'
+import { jobsHandlersOn } from '../support/jobs-handlers'
 import { cifarHalfDir } from '../support/shared'
 
 /** The photos of the folder: file → the CIFAR image it is. "unk-" files are none of the model's classes. */
@@ -55,18 +55,10 @@ describe('Unknown photos in the Jobs organize preview and the Library', () => {
     mkdirSync(out)
     for (const [file, from] of Object.entries(PHOTOS)) copyFileSync(join(cifarHalfDir(), from), join(folder, file))
     app = await openApp({
-      handlers: (real, services) => {
-        const runner = new JobRunner({
-          db: services.db,
-          classify,
-          onProgress: (p) => services.events.emit('jobs:progress', p),
-        })
-        jobs = new JobsService({ db: services.db, runner, models: services.library, emit: services.events.emit })
-        return {
-          ...real,
-          ...createJobsHandlers({ jobs, pickFolder: async () => services.dialogAnswers.folder.shift() ?? null }),
-        }
-      },
+      handlers: jobsHandlersOn(
+        () => classify,
+        (service) => (jobs = service),
+      ),
     })
   })
   afterAll(async () => {
