@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
 import tailwindcss from '@tailwindcss/vite'
-import { CROSS_ORIGIN_ISOLATION_HEADERS } from './src/main/security'
+import { CROSS_ORIGIN_ISOLATION_HEADERS } from './src/main/security/policy'
 
 export default defineConfig({
   main: {
@@ -13,7 +13,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve('src/main/index.ts'),
-          'engine-worker': resolve('src/main/engine/engine-worker.ts'),
+          'engine-worker': resolve('src/main/engine-process/engine-worker.ts'),
           'fit-worker': resolve('src/main/knowledge/fit-worker.ts'),
         },
       },

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
@@ -14,6 +15,9 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+          // Vitest's default (one core less than the machine has) runs one file at a time on 2 cores; the
+          // heavy files wait on worker threads and child processes, so two at once use both cores.
+          maxWorkers: Math.max(2, availableParallelism() - 1),
         },
       },
       {

@@ -10,19 +10,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase, type Db } from '../src/main/db/database'
 import {
-  acceptTags,
   addPhoto,
-  addTag,
   countPhotos,
-  findTag,
   listPhotos,
-  recordPredictions,
-  rejectTags,
   reviewGroups,
   reviewQueue,
+  type PhotoFilter,
+} from '../src/main/photo-library'
+import {
+  acceptTags,
+  addTag,
+  findTag,
+  recordPredictions,
+  rejectTags,
   searchTags,
   tagCounts,
-  type PhotoFilter,
   type ScoredClass,
 } from '../src/main/tags'
 

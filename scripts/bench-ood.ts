@@ -15,7 +15,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { defaultModelPath } from '../src/cli/paths'
-import { openFeatureExtractor } from '../src/main/knowledge/extract-features'
+import { openFeatureExtractor } from '../src/main/inference/extract-features'
 import { fitProfile } from '../src/main/knowledge/fit-profile'
 import { auroc, expectedCalibrationError, fprAt95 } from '../src/main/knowledge/metrics'
 import { seededRandom, shuffledIndices } from '../src/main/knowledge/linalg'

@@ -5,9 +5,9 @@
  */
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { classifyFiles } from '../src/main/engine/classify-files'
-import { loadModel } from '../src/main/engine/load-model'
-import { createWasmEngine } from '../src/main/engine/node-ort'
+import { classifyFiles } from '../src/main/inference/classify-files'
+import { loadModel } from '../src/main/inference/load-model'
+import { createWasmEngine } from '../src/main/inference/node-ort'
 import { decodeImage } from '../src/main/photos/decode'
 import { preprocess, type DecodedImage } from '../src/shared/preprocess/preprocess'
 import { defaultModelPath, labelsDir } from '../src/cli/paths'

@@ -1,5 +1,6 @@
 import { ORGANIZE_OPTIONS, ORGANIZE_USAGE, parseOrganizeArgs, type OrganizeCliOptions } from './organize-args'
 import { ENGINE_KINDS, type EngineKind } from '../shared/engine/engine-kind'
+import { IMAGE_EXTENSIONS } from '../shared/image-files'
 import { parseCommandLine, UsageError } from './usage'
 
 export { UsageError }
@@ -12,7 +13,7 @@ export const USAGE = `Usage: npm run classify -- <file-or-folder>... [--model FI
                            [--db FILE]
 
 Classifies photos with a ResNet model. Folders are searched recursively for
-.jpg .jpeg .png .webp .gif .bmp .tif .tiff .avif files (hidden files skipped);
+${[...IMAGE_EXTENSIONS].join(' ')} files (hidden files skipped);
 files named on the command line are always tried, whatever their extension.
 
 Options:

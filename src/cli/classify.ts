@@ -5,15 +5,15 @@
  */
 import { relative, resolve } from 'node:path'
 import { openDatabase, type Db } from '../main/db/database'
-import type { WorkerResult } from '../main/engine/engine-protocol'
-import type { ModelFile } from '../main/engine/load-model'
+import type { WorkerResult } from '../main/engine-process/protocol'
+import type { ModelFile } from '../main/inference/load-model'
 import { parseCliArgs, UsageError, USAGE, type CliOptions } from './args'
 import { createCliEngine, engineLine, WEBGPU_IN_CLI, type CliEngine } from './cli-engine'
 import { humanLine, jsonLine, knowledgeLine } from './format'
 import { defaultCliDbPath, openCliDatabase } from './organize-db'
 import { runOrganizeCli } from './organize-run'
 import { defaultModelPath } from './paths'
-import { collectInputs } from './walk'
+import { collectInputs } from '../main/fs/collect-inputs'
 
 const EXIT_OK = 0
 const EXIT_FAILED = 1

@@ -8,16 +8,16 @@ import { hierarchyPathFor, knowledgeFiles, profilePathFor } from '../main/knowle
 import type { Db } from '../main/db/database'
 import type { EngineChoice } from '../main/engine/calibration'
 import { spawnWorkerThread } from '../main/engine/engine-port'
-import type { LoadedSession, WorkerBackend, WorkerResult } from '../main/engine/engine-protocol'
+import type { LoadedSession, WorkerBackend, WorkerResult } from '../main/engine-process/protocol'
 import { EngineSelector, type EngineModel } from '../main/engine/engine-selector'
-import { readModel, type ModelFile } from '../main/engine/load-model'
-import { createNativeEngine } from '../main/engine/native-ort'
-import type { NodeEngine } from '../main/engine/node-ort'
+import { readModel, type ModelFile } from '../main/inference/load-model'
+import { createNativeEngine } from '../main/inference/native-ort'
+import type { NodeEngine } from '../main/inference/node-ort'
 import { WorkerEngine } from '../main/engine/worker-engine'
-import type { JobClassifyFn } from '../main/jobs'
 import type { EngineKind } from '../shared/engine/engine-kind'
 import { cliModelFile } from './organize-db'
 import { labelsDir } from './paths'
+import type { ModelClassifyFn } from '../main/inference/classify-result'
 
 /** "Engine: native CPU: 1583 img/s; WASM 204 img/s; WebGPU: not available …" */
 export function engineLine(choice: EngineChoice): string {
@@ -39,7 +39,7 @@ export interface CliEngine {
   /** Loads the model on its engine (once) and says what became of its knowledge profile. */
   load(model: ModelFile): Promise<LoadedSession>
   /** For jobs: the model a job names, looked up in the CLI's database. */
-  jobClassifyFn(k: number): JobClassifyFn
+  jobClassifyFn(k: number): ModelClassifyFn
   close(): Promise<void>
 }
 

@@ -1,4 +1,4 @@
-import type { WorkerResult } from '../main/engine/engine-protocol'
+import type { WorkerResult } from '../main/engine-process/protocol'
 import type { KnowledgeStatus } from '../main/knowledge/load-knowledge'
 
 type Classified = Extract<WorkerResult, { top: unknown }>

@@ -1,4 +1,4 @@
-import type { GraphReport, Stage } from '../main/library/graph'
+import type { GraphReport, Stage } from '../main/onnx'
 
 const count = (n: number): string => n.toLocaleString('en-US')
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { GraphError, readModelGraph, type GraphReport } from '../main/library/graph'
+import { GraphError, readModelGraph, type GraphReport } from '../main/onnx'
 import { INSPECT_USAGE, parseInspectArgs, type InspectOptions } from './inspect-args'
 import { UsageError } from './usage'
 import { formatReport } from './inspect-format'

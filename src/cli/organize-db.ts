@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { openDatabase, type Db } from '../main/db/database'
-import type { ModelFile } from '../main/engine/load-model'
+import type { ModelFile } from '../main/inference/load-model'
 
 /**
  * The CLI's own database (jobs, results, the organize journal), outside any folder it organizes:

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Db } from '../main/db/database'
-import type { ModelFile } from '../main/engine/load-model'
+import type { ModelFile } from '../main/inference/load-model'
 import { JobRunner, listJobs, type Job, type JobProgress } from '../main/jobs'
 import {
   buildPlan,

@@ -4,22 +4,23 @@ import type { AppInfo } from '../shared/ipc/contract'
 import { openDatabase } from './db/database'
 import { EventHub } from './ipc/event-hub'
 import { createHandlers, type Dialogs, type Services } from './ipc/handlers'
-import { loadCatalog, type CatalogEntry } from './library/catalog'
-import { CatalogDownloads } from './library/catalog-downloads'
-import { FileGrants } from './library/file-grants'
-import { describeBuiltin, readGraphForImport } from './library/graph-reading'
-import type { ImportDeps } from './library/import-model'
-import { ModelArtifacts } from './library/model-artifacts'
+import { loadCatalog, type CatalogEntry } from './models/catalog'
+import { CatalogDownloads } from './models/catalog-downloads'
+import { FileGrants } from './fs/file-grants'
+import { describeBuiltin, readGraphForImport } from './models/graph-reading'
+import type { ImportDeps } from './models/import-model'
+import { ModelArtifacts } from './models/model-artifacts'
 import { createAppBatchEngine, type AppBatchEngine } from './engine/app-batch-engine'
 import { spawnWorkerThread, type SpawnEnginePort } from './engine/engine-port'
 import { RendererRoute } from './engine/renderer-route'
 import { WebgpuRequests } from './engine/webgpu-requests'
-import { findPhotoByPath } from './tags/photos'
-import { artifactUrlPath } from './library/model-artifacts'
+import { findPhotoByPath } from './photo-library/photos'
+import { artifactUrlPath } from './models/model-artifacts'
 import { JobsService } from './jobs/jobs-service'
+import { OrganizeService } from './organize/organize-service'
 import { JobRunner } from './jobs/runner'
-import { PhotoLibraryService } from './tags/library-service'
-import { ModelLibrary } from './library/model-library'
+import { PhotoLibraryService } from './photo-library/library-service'
+import { ModelLibrary } from './models/model-library'
 import { fitProfileInWorker } from './knowledge/fit-in-worker'
 import { ProfileBuilds } from './knowledge/profile-builds'
 import type { AppPaths } from './paths'
@@ -97,6 +98,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       onProgress: (p) => events.emit('jobs:progress', p),
     })
     const jobs = new JobsService({ db, runner, models: library, emit: events.emit })
+    const organize = new OrganizeService({ db, jobs: runner, folders: jobs.folders, emit: events.emit })
     const artifacts = new ModelArtifacts(library, join(paths.dataDir, 'cache'), importer.labelsDir)
     const profiles = new ProfileBuilds({
       library,
@@ -109,6 +111,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       db,
       emit: events.emit,
       jobs,
+      organize,
       engines: engine,
       profiles,
       webgpu,
@@ -131,6 +134,7 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
         catalog.cancelAll()
         await catalog.idle()
         // The running job stops after the image in flight and stays 'running': the next start resumes it.
+        await organize.close()
         await jobs.close()
         await profiles.close()
         await engine.close()

@@ -1,17 +1,19 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
-import { contract, isChannel, isEventName, type Bridge } from '../shared/ipc/contract'
+import { isEventName, type Bridge } from '../shared/ipc/contract'
 import { APP_EVENT_CHANNEL, APP_LISTEN_CHANNEL } from '../shared/ipc/event-channel'
+import { parseRequest } from '../shared/ipc/request'
 
 /**
  * `window.api`, built from the IPC contract: only the contract's channels can be invoked, and each
  * request is checked against its schema before it leaves the page (the main process checks again).
+ * `invoke` passes the main process's reply envelope through as it is (a refused request gets the same
+ * envelope): errors crossing the context bridge would lose everything but their message.
  */
 const api: Bridge = {
   invoke(channel, input) {
-    if (!isChannel(channel)) return Promise.reject(new Error(`Unknown IPC channel: ${String(channel)}`))
-    const parsed = contract[channel].input.safeParse(input)
-    if (!parsed.success) return Promise.reject(new Error(`Invalid request on ${channel}: ${parsed.error.message}`))
-    return ipcRenderer.invoke(channel, parsed.data) as Promise<unknown>
+    const request = parseRequest(channel, input)
+    if (!request.ok) return Promise.resolve(request)
+    return ipcRenderer.invoke(request.channel, request.input) as Promise<unknown>
   },
   on(event, listener) {
     if (!isEventName(event)) throw new Error(`Unknown event: ${String(event)}`)

@@ -1,8 +1,8 @@
 /**
  * The process the crash test kills: `node --import tsx tests/crash/ingest-child.ts <db-file> <folder>`.
  * Opens (or creates) the library, registers the bundled model, adds the folder and classifies
- * whatever has no predictions yet with the bundled ResNet-56, exactly as a batch job would. Prints
- * one JSON line per stage on stdout.
+ * whatever has no predictions yet with the bundled ResNet-56 in a library job (resuming the one a
+ * killed process left running), as the app does. Prints one JSON line per stage on stdout.
  *
  * With CRASH_PAUSE_AFTER=N and CRASH_MARKER=<file>, the process stops dead in the middle of the
  * transaction recording photo N + 1 (after its classification row and ranks 1-3, before ranks 4-5
@@ -13,10 +13,13 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { labelsDir, resourcesDir } from '../../src/cli/paths'
 import { openDatabase } from '../../src/main/db/database'
-import { loadModel } from '../../src/main/engine/load-model'
-import { createWasmEngine } from '../../src/main/engine/node-ort'
-import { ModelLibrary } from '../../src/main/library/model-library'
-import { addPaths, classifierFn, classifyPending } from '../../src/main/tags'
+import { loadModel } from '../../src/main/inference/load-model'
+import { createWasmEngine } from '../../src/main/inference/node-ort'
+import { ModelLibrary } from '../../src/main/models/model-library'
+import { JobRunner } from '../../src/main/jobs'
+import { addPaths, getRun, listRuns } from '../../src/main/photo-library'
+import { classifierFn } from '../../src/main/inference/classify-files'
+import { forModel } from '../../src/main/inference/classify-result'
 
 /** Predictions kept per photo. */
 const K = 5
@@ -62,7 +65,9 @@ if (Number.isInteger(pauseAfter) && marker !== undefined) {
 const engine = createWasmEngine()
 const model = await loadModel(engine, library.resolveFile(modelId)!, labelsDir)
 say({ stage: 'classifying', modelId, provider: engine.provider })
-const report = await classifyPending({ db, modelId, classify: classifierFn(model.classifier, { k: K }) })
+const runner = new JobRunner({ db, classify: forModel(modelId, classifierFn(model.classifier, { k: K })) })
+const resumed = await runner.resumeInterrupted()
+const job = resumed[0] ?? (await runner.start(runner.create({ folder: null, modelId }).id))
 await model.classifier.release()
-say({ stage: 'done', run: report.run, errors: report.errors.length })
+say({ stage: 'done', job: job.state, run: getRun(db, listRuns(db, { modelId })[0]!.id), errors: job.failed })
 db.close()

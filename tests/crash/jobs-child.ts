@@ -4,9 +4,10 @@
  * jobs a previous process left unfinished (`resumeInterrupted`), as the app does at start. Prints one
  * JSON line per stage on stdout.
  */
-import { forModel, JobRunner } from '../../src/main/jobs'
-import { classifierFn } from '../../src/main/tags'
+import { JobRunner } from '../../src/main/jobs'
 import { loadBundledModel, openLibrary } from './organize-helpers'
+import { forModel } from '../../src/main/inference/classify-result'
+import { classifierFn } from '../../src/main/inference/classify-files'
 
 const [dbFile, action, folder] = process.argv.slice(2)
 if (dbFile === undefined || (action !== 'start' && action !== 'resume') || (action === 'start' && !folder)) {

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dispatch } from '../../src/main/ipc/handlers'
+import { invokeHandler } from '../../src/main/ipc/dispatch'
 import { contract } from '../../src/shared/ipc/contract'
 import { IMAGENET_PREPROCESSING } from '../../src/shared/model-card'
 import { openApp, type AppSession } from '../support/app-session'
@@ -119,7 +119,7 @@ describe('Photo detail and Architecture view', () => {
     const { page, services } = app
     const { token } = services.importer.grants.grant(unzippedFixture('resnet50-opset17.onnx'))
     const imported = contract['models:import'].output.parse(
-      await dispatch(services.handlers, 'models:import', {
+      await invokeHandler(services.handlers, 'models:import', {
         token,
         name: 'ResNet-50 fixture',
         labels: { kind: 'builtin', id: 'imagenet-1k' },

@@ -2,12 +2,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { JobsService } from '../../src/main/jobs/jobs-service'
-import { eachPath, type JobClassifyFn } from '../../src/main/jobs/runner'
 import { openApp, type AppSession } from '../support/app-session'
 import { filesUnder, sha256Of } from '../support/files'
 import { jobsHandlersOn } from '../support/jobs-handlers'
 import { cifarHalfDir } from '../support/shared'
+import { eachPath, type ModelClassifyFn } from '../../src/main/inference/classify-result'
 
 /** The photos of the folder: file → the CIFAR image it is. "unk-" files are none of the model's classes. */
 const PHOTOS: Record<string, string> = {
@@ -23,7 +22,7 @@ const PHOTOS: Record<string, string> = {
  * Verdicts by file name, with no model run: "unk-" unknown (closest class "truck", 70 %), "unsure-"
  * known at 30 %, the rest known at 90 % as the class their name starts with.
  */
-const classify: JobClassifyFn = async function* (_model, paths) {
+const classify: ModelClassifyFn = async function* (_model, paths) {
   for await (const path of eachPath(paths)) {
     const name = basename(path)
     const unknown = name.startsWith('unk-')
@@ -45,7 +44,7 @@ describe('Unknown photos in the Jobs organize preview and the Library', () => {
   let root: string
   let folder: string
   let out: string
-  let jobs: JobsService | undefined
+  let jobs: { close(): Promise<void> } | undefined
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'resnet-lens-unknown-'))

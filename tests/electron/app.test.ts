@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DialogRequest } from './stand-in/wire'
+import { invoke } from '../support/page-ipc'
 import { launchApp, type LaunchedApp } from '../support/electron-app'
 import { cifarHalfDir, sharedPath } from '../support/shared'
 
@@ -54,13 +55,6 @@ function answering(
     const next = folders.shift()
     return next ? { canceled: false, filePaths: next } : { canceled: true, filePaths: [] }
   }
-}
-
-function invoke<T>(page: Page, channel: string, input?: unknown): Promise<T> {
-  return page.evaluate(
-    ([c, i]) => (window as unknown as { api: { invoke(c: string, i: unknown): Promise<unknown> } }).api.invoke(c, i),
-    [channel, input] as const,
-  ) as Promise<T>
 }
 
 /** Starts a job on the next folder the dialog answers and waits for it to stop. */
@@ -117,16 +111,12 @@ describe('the built app on the Electron stand-in', () => {
       expect.soft(asked.at(-1)?.properties).not.toEqual(expect.arrayContaining(['openFile', 'openDirectory']))
       expect.soft(report).toMatchObject({ added: 1 })
 
-      // A handler's error reaches the page with Electron's prefix, and the renderer's ipcMessage strips it.
-      const refused = await page.evaluate(() =>
-        (window as unknown as { api: { invoke(c: string, i: unknown): Promise<unknown> } }).api
-          .invoke('jobs:pause', { jobId: 999_999 })
-          .then(
-            () => 'resolved',
-            (error: Error) => error.message,
-          ),
-      )
-      expect(refused).toMatch(/^Error invoking remote method 'jobs:pause': Error: /)
+      // A handler's error reaches the page in the reply envelope with its kind and its own message, no prefix.
+      await expect(invoke(page, 'models:setActive', { id: 'no-such-model' })).rejects.toMatchObject({
+        name: 'IpcError',
+        kind: 'not-found',
+        message: 'No model "no-such-model" in the library.',
+      })
 
       // Quit waits for the services to close: the database is checkpointed and closed (defect 8).
       expect(await app.quit()).toEqual({ code: 0, signal: null })

@@ -78,8 +78,8 @@ describe('npm run dev on the Electron stand-in', () => {
 
       // The model's bytes, not the dev server's index page (defect 1).
       const model = await page.evaluate(async () => {
-        const api = (window as unknown as { api: { invoke(c: string): Promise<{ modelUrl: string }> } }).api
-        const { modelUrl } = await api.invoke('models:active')
+        const api = (window as unknown as { api: { invoke(c: string): Promise<{ value: { modelUrl: string } }> } }).api
+        const { modelUrl } = (await api.invoke('models:active')).value
         const response = await fetch(modelUrl)
         const bytes = new Uint8Array(await response.arrayBuffer())
         return { status: response.status, type: response.headers.get('content-type'), size: bytes.length }

@@ -3,9 +3,9 @@
  * emulating macOS, where closing the window leaves the app running. What the main process asked the
  * window ends when the window closes, not at its time limit.
  */
-import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import type { ToRenderer } from './stand-in/wire'
+import { invoke } from '../support/page-ipc'
 import { launchApp } from '../support/electron-app'
 
 interface Measurement {
@@ -13,13 +13,6 @@ interface Measurement {
   imagesPerSecond: number | null
   note: string | null
   measuredAt: string
-}
-
-function invoke<T>(page: Page, channel: string, input?: unknown): Promise<T> {
-  return page.evaluate(
-    ([c, i]) => (window as unknown as { api: { invoke(c: string, i: unknown): Promise<unknown> } }).api.invoke(c, i),
-    [channel, input] as const,
-  ) as Promise<T>
 }
 
 describe('the built app with no window open (macOS)', () => {

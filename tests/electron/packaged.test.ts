@@ -11,6 +11,7 @@ import { join, relative, sep } from 'node:path'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchApp } from '../support/electron-app'
+import { invoke as invokeOnPage } from '../support/page-ipc'
 import { repoRoot, sharedPath } from '../support/shared'
 
 const asar = createRequire(import.meta.url)('@electron/asar') as {
@@ -117,12 +118,7 @@ describe.runIf(process.platform === 'linux')('the packaged app (electron-builder
     const app = await launchApp({ resourcesPath: resources, dialogs: () => ({ canceled: false, filePaths: [photos] }) })
     try {
       const page = await app.page()
-      const invoke = <T>(channel: string, input?: unknown): Promise<T> =>
-        page.evaluate(
-          ([c, i]) =>
-            (window as unknown as { api: { invoke(c: string, i: unknown): Promise<unknown> } }).api.invoke(c, i),
-          [channel, input] as const,
-        ) as Promise<T>
+      const invoke = <T>(channel: string, input?: unknown): Promise<T> => invokeOnPage<T>(page, channel, input)
       // A packaged app keeps its data in the installed app's folder, not the dev one.
       expect(await invoke('app:info')).toMatchObject({ dataDir: join(app.appData, 'ResNet Lens') })
       const picked = await invoke<{ token: string }>('jobs:pickFolder')

@@ -47,11 +47,13 @@ describe.skipIf(!hasElectron)('the built app in real Electron', () => {
         dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [folder] })) as typeof dialog.showOpenDialog
       }, photos)
       const result = await page.evaluate(async () => {
-        const api = (window as unknown as { api: { invoke(c: string, i?: unknown): Promise<unknown> } }).api
-        const picked = (await api.invoke('jobs:pickFolder')) as { token: string }
-        const job = (await api.invoke('jobs:start', { folderToken: picked.token })) as { id: number }
+        const api = (window as unknown as { api: { invoke(c: string, i?: unknown): Promise<{ value: unknown }> } }).api
+        // The value of each reply envelope.
+        const invoke = async (c: string, i?: unknown) => (await api.invoke(c, i)).value
+        const picked = (await invoke('jobs:pickFolder')) as { token: string }
+        const job = (await invoke('jobs:start', { folderToken: picked.token })) as { id: number }
         for (let i = 0; i < 240; i++) {
-          const jobs = (await api.invoke('jobs:list')) as { id: number; state: string; classified: number }[]
+          const jobs = (await invoke('jobs:list')) as { id: number; state: string; classified: number }[]
           const found = jobs.find((j) => j.id === job.id)
           if (found && found.state !== 'running' && found.state !== 'queued') return found
           await new Promise((resolve) => setTimeout(resolve, 250))

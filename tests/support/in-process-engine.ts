@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { Classifier } from '../../src/shared/engine/classifier'
 import type { ModelCard } from '../../src/shared/model-card'
 import type { BatchEngine } from '../../src/main/engine/batch-engine'
-import { createWasmEngine, type NodeEngine } from '../../src/main/engine/node-ort'
-import { classifierFn } from '../../src/main/tags/classify-pending'
-import { forModel, type JobClassifyFn } from '../../src/main/jobs/runner'
+import { createWasmEngine, type NodeEngine } from '../../src/main/inference/node-ort'
+import { classifierFn } from '../../src/main/inference/classify-files'
+import { forModel, type ModelClassifyFn } from '../../src/main/inference/classify-result'
 
 /** Where the engine finds a library model: its file and its card (the model library answers both). */
 export interface ModelSource {
@@ -51,7 +51,7 @@ export function createInProcessEngine(models: ModelSource, options: InProcessEng
     return classifier
   }
 
-  const classify: JobClassifyFn = async function* (modelId, paths, signal) {
+  const classify: ModelClassifyFn = async function* (modelId, paths, signal) {
     if (closed) throw new Error('The engine is closed.')
     const classifier = await load(modelId)
     for await (const result of forModel(modelId, classifierFn(classifier, { k: options.k ?? 5 }))(

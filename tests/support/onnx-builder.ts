@@ -1,4 +1,4 @@
-import { modelProtoType } from '../../src/main/library/graph/decode'
+import { modelProtoType } from '../../src/main/onnx/protobuf'
 
 const FLOAT = 1
 

@@ -1,5 +1,5 @@
 import type { Db } from '../../src/main/db/database'
-import { addPhoto } from '../../src/main/tags'
+import { addPhoto } from '../../src/main/photo-library'
 
 /** A model row, as the tag store's tests need one (no file, no card). */
 export function addModel(db: Db, id: string): void {

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { artifactUrlPath } from '../../src/main/library/model-artifacts'
+import { artifactUrlPath } from '../../src/main/models/model-artifacts'
 import { createAppRequestHandler } from '../../src/main/protocol/app-protocol'
-import { CONTENT_SECURITY_POLICY } from '../../src/main/security'
+import { CONTENT_SECURITY_POLICY } from '../../src/main/security/policy'
 
 describe('app protocol handler', () => {
   let root: string

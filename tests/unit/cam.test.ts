@@ -3,12 +3,12 @@ import { join } from 'node:path'
 import protobuf from 'protobufjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultModelPath } from '../../src/cli/paths'
-import { createWasmEngine } from '../../src/main/engine/node-ort'
-import { readModelGraph } from '../../src/main/library/graph'
-import { ONNX_SCHEMA } from '../../src/main/library/graph/onnx-schema'
-import { readClassifierHead } from '../../src/main/library/classifier-head'
+import { createWasmEngine } from '../../src/main/inference/node-ort'
+import { readModelGraph } from '../../src/main/onnx'
+import { ONNX_SCHEMA } from '../../src/main/onnx/onnx-schema'
+import { readClassifierHead } from '../../src/main/onnx/classifier-head'
 import { decodeImage } from '../../src/main/photos/decode'
-import { addTapOutputs, stageTaps } from '../../src/main/library/taps'
+import { addTapOutputs, stageTaps } from '../../src/main/onnx/taps'
 import {
   channelMeans,
   classActivationMap,

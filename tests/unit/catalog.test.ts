@@ -9,7 +9,7 @@ import {
   loadCatalog,
   parseCatalog,
   type CatalogEntry,
-} from '../../src/main/library/catalog'
+} from '../../src/main/models/catalog'
 import { IMAGENET_PREPROCESSING, parseModelCard } from '../../src/shared/model-card'
 import { repoRoot, sharedPath } from '../support/shared'
 

@@ -8,8 +8,8 @@ import {
   partPath,
   type DownloadOptions,
   type DownloadProgress,
-} from '../../src/main/library/download'
-import { sha256File } from '../../src/main/library/model-library'
+} from '../../src/main/models/download/download'
+import { sha256File } from '../../src/main/models/model-library'
 import { startFixtureServer, type FixtureServer } from '../support/fixture-http-server'
 import { sharedPath } from '../support/shared'
 

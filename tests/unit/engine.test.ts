@@ -7,12 +7,12 @@ import { defaultModelPath, labelsDir } from '../../src/cli/paths'
 import { openDatabase, type Db } from '../../src/main/db/database'
 import { chooseEngine, readCalibrations, type EngineMeasurement } from '../../src/main/engine/calibration'
 import { spawnWorkerThread, type EnginePort } from '../../src/main/engine/engine-port'
-import type { WorkerMessage } from '../../src/main/engine/engine-protocol'
+import type { WorkerMessage } from '../../src/main/engine-process/protocol'
 import { CALIBRATION_ROUNDS, EngineSelector, type EngineModel } from '../../src/main/engine/engine-selector'
-import { readModel } from '../../src/main/engine/load-model'
-import { createNativeEngine } from '../../src/main/engine/native-ort'
+import { readModel } from '../../src/main/inference/load-model'
+import { createNativeEngine } from '../../src/main/inference/native-ort'
 import { WorkerEngine } from '../../src/main/engine/worker-engine'
-import { dispatch } from '../../src/main/ipc/handlers'
+import { invokeHandler } from '../../src/main/ipc/dispatch'
 import type { ChannelOutput } from '../../src/shared/ipc/contract'
 import { createTestServices, type TestServices } from '../support/services'
 import { cifarHalfDir, readReferencePredictions } from '../support/shared'
@@ -264,38 +264,43 @@ describe('engine choice over IPC (the app services: engine worker thread, real d
 
   it('nothing is measured before the first job; a job measures, chooses native CPU and records its reason', async () => {
     const id = 'resnet56-cifar10'
-    const before = (await dispatch(services.handlers, 'engine:choice', { id })) as Choice
+    const before = (await invokeHandler(services.handlers, 'engine:choice', { id })) as Choice
     expect(before).toEqual({ modelId: id, override: null, choice: null })
 
     services.dialogAnswers.folder.push(folder)
-    const picked = (await dispatch(services.handlers, 'jobs:pickFolder', undefined)) as { token: string }
-    const job = (await dispatch(services.handlers, 'jobs:start', { folderToken: picked.token })) as { id: number }
+    const picked = (await invokeHandler(services.handlers, 'jobs:pickFolder', undefined)) as { token: string }
+    const job = (await invokeHandler(services.handlers, 'jobs:start', { folderToken: picked.token })) as { id: number }
     for (let i = 0; i < 600; i++) {
-      const [listed] = (await dispatch(services.handlers, 'jobs:list', undefined)) as { id: number; state: string }[]
+      const [listed] = (await invokeHandler(services.handlers, 'jobs:list', undefined)) as {
+        id: number
+        state: string
+      }[]
       if (listed?.id === job.id && listed.state === 'done') break
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    const after = (await dispatch(services.handlers, 'engine:choice', { id })) as Choice
+    const after = (await invokeHandler(services.handlers, 'engine:choice', { id })) as Choice
     expect(after.choice).toMatchObject({ engine: 'native' })
     // No window in this test: WebGPU is listed as not measured.
     expect(after.choice!.reason).toMatch(
       /^native CPU: \d+ img\/s; WASM [\d.]+ img\/s; WebGPU: not measured \(no window open\)$/,
     )
 
-    const forced = (await dispatch(services.handlers, 'engine:setOverride', { engine: 'wasm' })) as { override: string }
+    const forced = (await invokeHandler(services.handlers, 'engine:setOverride', { engine: 'wasm' })) as {
+      override: string
+    }
     expect(forced).toEqual({ override: 'wasm' })
-    const chosen = (await dispatch(services.handlers, 'engine:choice', { id })) as Choice
+    const chosen = (await invokeHandler(services.handlers, 'engine:choice', { id })) as Choice
     expect(chosen).toMatchObject({ override: 'wasm', choice: { engine: 'wasm' } })
     expect(chosen.choice!.reason).toMatch(/^WASM: [\d.]+ img\/s \(chosen with settings\); native CPU \d+ img\/s/)
-    await dispatch(services.handlers, 'engine:setOverride', { engine: null })
+    await invokeHandler(services.handlers, 'engine:setOverride', { engine: null })
     // WebGPU runs batches in the window; with none open it is not available, and the reason says so.
-    await dispatch(services.handlers, 'engine:setOverride', { engine: 'webgpu' })
-    const noWindow = (await dispatch(services.handlers, 'engine:choice', { id })) as Choice
+    await invokeHandler(services.handlers, 'engine:setOverride', { engine: 'webgpu' })
+    const noWindow = (await invokeHandler(services.handlers, 'engine:choice', { id })) as Choice
     expect(noWindow).toMatchObject({ override: 'webgpu', choice: { engine: 'native' } })
     expect(noWindow.choice!.reason).toMatch(/^native CPU: \d+ img\/s \(WebGPU was asked for but is not available\)/)
-    await dispatch(services.handlers, 'engine:setOverride', { engine: null })
+    await invokeHandler(services.handlers, 'engine:setOverride', { engine: null })
 
-    const measuredAgain = (await dispatch(services.handlers, 'engine:measure', { id })) as Choice
+    const measuredAgain = (await invokeHandler(services.handlers, 'engine:measure', { id })) as Choice
     expect(measuredAgain).toMatchObject({ override: null, choice: { engine: 'native' } })
   })
 
@@ -305,14 +310,14 @@ describe('engine choice over IPC (the app services: engine worker thread, real d
       if (event !== 'engine:measureWebgpu') return
       asked.push(payload)
       const { requestId } = payload as { requestId: number }
-      void dispatch(services.handlers, 'engine:webgpuMeasured', {
+      void invokeHandler(services.handlers, 'engine:webgpuMeasured', {
         requestId,
         imagesPerSecond: null,
         note: 'only a software adapter (SwiftShader), never used for batch work',
       })
     })
     try {
-      const view = (await dispatch(services.handlers, 'engine:measure', { id: 'resnet56-cifar10' })) as Choice
+      const view = (await invokeHandler(services.handlers, 'engine:measure', { id: 'resnet56-cifar10' })) as Choice
       expect(asked).toEqual([
         {
           requestId: 1,
@@ -325,7 +330,11 @@ describe('engine choice over IPC (the app services: engine worker thread, real d
         /; WebGPU: only a software adapter \(SwiftShader\), never used for batch work$/,
       )
       expect(
-        await dispatch(services.handlers, 'engine:webgpuMeasured', { requestId: 1, imagesPerSecond: 10, note: null }),
+        await invokeHandler(services.handlers, 'engine:webgpuMeasured', {
+          requestId: 1,
+          imagesPerSecond: 10,
+          note: null,
+        }),
       ).toEqual({ accepted: false })
     } finally {
       unsubscribe()

@@ -9,12 +9,12 @@ import {
   stageStatistics,
   type FeatureLayout,
 } from '../../src/shared/knowledge/features'
-import { createNativeEngine } from '../../src/main/engine/native-ort'
-import { createWasmEngine } from '../../src/main/engine/node-ort'
+import { createNativeEngine } from '../../src/main/inference/native-ort'
+import { createWasmEngine } from '../../src/main/inference/node-ort'
 import { addFeatureOutputs } from '../../src/main/knowledge/feature-graph'
-import { readModelGraph } from '../../src/main/library/graph'
-import { modelProtoType } from '../../src/main/library/graph/decode'
-import { addTapOutputs, stageTaps } from '../../src/main/library/taps'
+import { readModelGraph } from '../../src/main/onnx'
+import { modelProtoType } from '../../src/main/onnx/protobuf'
+import { addTapOutputs, stageTaps } from '../../src/main/onnx/taps'
 import { unzippedFixture } from '../support/fixture-models'
 import { repoRoot } from '../support/shared'
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { GraphError, modelProtoType, readModelGraph, type GraphReport, type Stage } from '../../src/main/library/graph'
+import { GraphError, modelProtoType, readModelGraph, type GraphReport, type Stage } from '../../src/main/onnx'
 import { sharedPath } from '../support/shared'
 
 /** A fixture's bytes, gunzipped for the .onnx.gz architectures. */

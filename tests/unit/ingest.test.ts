@@ -14,30 +14,17 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../src/main/db/database'
-import { loadModel } from '../../src/main/engine/load-model'
-import { createWasmEngine } from '../../src/main/engine/node-ort'
 import {
   addPaths,
-  addTag,
-  classifierFn,
-  classifyPending,
   countPhotos,
   exifTakenAt,
   findPhotoByPath,
   getPhoto,
-  getRun,
-  listRuns,
-  photoClassifications,
-  photoPredictions,
-  photoTags,
-  recordPredictions,
   refreshLibrary,
-  type ClassifyFn,
-  type ClassifyResult,
   type IngestReport,
-} from '../../src/main/tags'
+} from '../../src/main/photo-library'
+import { addTag, photoPredictions, photoTags, recordPredictions } from '../../src/main/tags'
 import { sha256Of } from '../support/files'
-import { cifarHalfDir, readReferencePredictions, repoRoot } from '../support/shared'
 
 let clockMs = Date.UTC(2025, 0, 1)
 const now = (): Date => new Date((clockMs += 1000))
@@ -256,141 +243,5 @@ describe('exif dates', () => {
     expect(exifTakenAt(await exifOf({ IFD0: { Make: 'Canon' } }))).toBeNull()
     expect(exifTakenAt(undefined)).toBeNull()
     expect(exifTakenAt(Buffer.from('Exif\0\0II*\0\xff\xff\xff\xff', 'latin1'))).toBeNull()
-  })
-})
-
-describe('classifyPending', () => {
-  let dir: string
-  let db: Db
-  let paths: string[]
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'classify-pending-'))
-    db = openDatabase(join(dir, 'library.db'))
-    addModel(db, 'm')
-    paths = []
-    for (let i = 0; i < 12; i++) {
-      const path = join(dir, `p${String(i).padStart(2, '0')}.png`)
-      await image(path, 'png', i)
-      paths.push(path)
-    }
-    await addPaths([dir], { db, now })
-  })
-  afterEach(() => {
-    db.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
-
-  /** Class i % 10 with p 0.9 for even i, 0.4 for odd; p07 fails; results in reverse order. */
-  const fake: ClassifyFn = async function* (files) {
-    for (const path of [...files].reverse()) {
-      const i = Number(/p(\d+)\.png$/.exec(path)![1])
-      const p = i % 2 === 0 ? 0.9 : 0.4
-      const result: ClassifyResult =
-        i === 7
-          ? { path, error: 'damaged or truncated image' }
-          : {
-              path,
-              top: [
-                { index: i % 10, label: `class ${i % 10}`, p },
-                { index: (i + 1) % 10, label: `class ${(i + 1) % 10}`, p: 1 - p },
-              ],
-            }
-      yield result
-    }
-  }
-
-  it('classifies what has no predictions, records the run, and does not classify anything twice', async () => {
-    const progress: number[] = []
-    const report = await classifyPending({
-      db,
-      modelId: 'm',
-      classify: fake,
-      now,
-      onProgress: (p) => progress.push(p.classified + p.failed),
-    })
-    expect(report.cancelled).toBe(false)
-    expect(report.run).toMatchObject({ modelId: 'm', status: 'finished', total: 12, classified: 11, failed: 1 })
-    expect(report.run.finishedAt).not.toBeNull()
-    expect(report.errors).toEqual([
-      { photoId: findPhotoByPath(db, paths[7]!)!.id, path: paths[7], error: 'damaged or truncated image' },
-    ])
-    expect(progress).toHaveLength(12)
-
-    const p0 = findPhotoByPath(db, paths[0]!)!
-    expect(photoPredictions(db, p0.id, 'm').map((p) => p.label)).toEqual(['class 0', 'class 1'])
-    expect(photoTags(db, p0.id)).toMatchObject([{ name: 'class 0', status: 'suggested', score: 0.9, modelId: 'm' }])
-    // p01: 0.4 and 0.6, so its second class is the suggestion.
-    expect(photoTags(db, findPhotoByPath(db, paths[1]!)!.id).map((t) => t.name)).toEqual(['class 2'])
-    const failed = findPhotoByPath(db, paths[7]!)!
-    expect(photoClassifications(db, failed.id)).toMatchObject([
-      { modelId: 'm', k: 0, error: 'damaged or truncated image' },
-    ])
-
-    const again = await classifyPending({ db, modelId: 'm', classify: fake, now })
-    expect(again.run).toMatchObject({ total: 0, classified: 0, status: 'finished' })
-    const retry = await classifyPending({ db, modelId: 'm', classify: fake, now, retryFailed: true })
-    expect(retry.run).toMatchObject({ total: 1, failed: 1 })
-    expect(listRuns(db, { modelId: 'm' }).map((r) => r.total)).toEqual([1, 0, 12])
-    expect(db.prepare('SELECT count(*) FROM predictions').pluck().get()).toBe(22)
-  })
-
-  it('stops when cancelled and resumes with the rest; a dead run is marked interrupted', async () => {
-    const controller = new AbortController()
-    let seen = 0
-    const report = await classifyPending({
-      db,
-      modelId: 'm',
-      classify: fake,
-      now,
-      signal: controller.signal,
-      onProgress: () => {
-        if (++seen === 5) controller.abort()
-      },
-    })
-    expect(report.cancelled).toBe(true)
-    // Results come last file first: p11 to p08 classified, then p07 failed.
-    expect(report.run).toMatchObject({ status: 'cancelled', total: 12, classified: 4, failed: 1 })
-
-    // A run a crashed process left behind.
-    db.prepare("INSERT INTO runs (model_id, started_at) VALUES ('m', 'then')").run()
-    const stale = db.prepare('SELECT max(id) FROM runs').pluck().get() as number
-    const rest = await classifyPending({ db, modelId: 'm', classify: fake, now })
-    expect(rest.run).toMatchObject({ status: 'finished', total: 7, classified: 7, failed: 0 })
-    expect(getRun(db, stale)!.status).toBe('interrupted')
-    expect(db.prepare('SELECT count(DISTINCT photo_id) FROM predictions').pluck().get()).toBe(11)
-  })
-
-  it('classifies with the bundled model through classifyFiles, as the CLI does', async () => {
-    const half = cifarHalfDir()
-    const rows = readReferencePredictions().filter((_, i) => i % 250 === 0)
-    const local = join(dir, 'cifar')
-    mkdirSync(local)
-    for (const row of rows) copyFileSync(join(half, row.path), join(local, row.path.replace('/', '-')))
-    await addPaths([local], { db, now })
-    const engine = createWasmEngine(1)
-    const model = await loadModel(
-      engine,
-      join(repoRoot, 'resources', 'models', 'resnet56-cifar10.onnx'),
-      join(repoRoot, 'resources', 'labels'),
-    )
-    try {
-      const report = await classifyPending({
-        db,
-        modelId: 'm',
-        classify: classifierFn(model.classifier, { k: 5 }),
-        now,
-      })
-      // The CIFAR files and the plain colour images of the other tests.
-      expect(report.run).toMatchObject({ classified: rows.length + paths.length, failed: 0 })
-    } finally {
-      await model.classifier.release()
-    }
-    for (const row of rows) {
-      const photo = findPhotoByPath(db, join(local, row.path.replace('/', '-')))!
-      const predictions = photoPredictions(db, photo.id, 'm')
-      expect(predictions.map((p) => p.rank)).toEqual([1, 2, 3, 4, 5])
-      expect(predictions[0]!.classIndex, row.path).toBe(row.resnet56)
-      expect(predictions[0]!.probability).toBeCloseTo(row.resnet56P, 2)
-    }
   })
 })

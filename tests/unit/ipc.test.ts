@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dispatch } from '../../src/main/ipc/handlers'
-import { channelNames, contract } from '../../src/shared/ipc/contract'
+import { dispatch } from '../../src/main/ipc/dispatch'
+import * as ipcContract from '../../src/shared/ipc/contract'
+import { channelNames, contract, eventNames } from '../../src/shared/ipc/contract'
+import { unwrapReply } from '../../src/shared/ipc/errors'
 import { createTestServices, type TestServices } from '../support/services'
 
 describe('IPC handler table', () => {
@@ -14,8 +16,18 @@ describe('IPC handler table', () => {
     expect(Object.keys(services.handlers).sort()).toEqual([...channelNames].sort())
   })
 
+  it('gathers each domain’s channels and events, no name in two domains', () => {
+    const tables = Object.entries(ipcContract).filter(([name]) => /^[a-z]+(Channels|Events)$/.test(name))
+    const gathered = (suffix: string) =>
+      tables.filter(([name]) => name.endsWith(suffix)).flatMap(([, table]) => Object.keys(table as object))
+    expect(gathered('Channels').sort()).toEqual([...channelNames].sort())
+    expect(gathered('Events').sort()).toEqual([...eventNames].sort())
+  })
+
   it('answers models:active with the bundled card and a URL on the app origin', async () => {
-    const reply = contract['models:active'].output.parse(await dispatch(services.handlers, 'models:active', undefined))
+    const reply = contract['models:active'].output.parse(
+      unwrapReply(await dispatch(services.handlers, 'models:active', undefined)),
+    )
     expect(reply.card.id).toBe('resnet56-cifar10')
     expect(reply.card.labels).toHaveLength(10)
     // The copy that also returns the photo's features, the profile and the labels' hierarchy.
@@ -24,11 +36,15 @@ describe('IPC handler table', () => {
     expect(reply.hierarchyUrl).toBe('/library/models/resnet56-cifar10.hierarchy.json')
   })
 
-  it('rejects unknown channels and malformed requests', async () => {
-    await expect(dispatch(services.handlers, 'fs:readFile', '/etc/passwd')).rejects.toThrow(/Unknown IPC channel/)
-    await expect(dispatch(services.handlers, '__proto__', undefined)).rejects.toThrow(/Unknown IPC channel/)
-    await expect(dispatch(services.handlers, 'models:list', { path: '/etc' })).rejects.toThrow(
-      /Invalid request on models:list/,
+  it('refuses unknown channels and malformed requests as invalid input', async () => {
+    const refused = (message: RegExp) => ({
+      ok: false,
+      error: { kind: 'invalid-input', message: expect.stringMatching(message) },
+    })
+    expect(await dispatch(services.handlers, 'fs:readFile', '/etc/passwd')).toEqual(refused(/^Unknown IPC channel/))
+    expect(await dispatch(services.handlers, '__proto__', undefined)).toEqual(refused(/^Unknown IPC channel/))
+    expect(await dispatch(services.handlers, 'models:list', { path: '/etc' })).toEqual(
+      refused(/^Invalid request on models:list/),
     )
   })
 })

@@ -3,49 +3,29 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BatchEngine } from '../../src/main/engine/batch-engine'
-import type { EventHub } from '../../src/main/ipc/event-hub'
-import { dispatch, IpcInputError } from '../../src/main/ipc/handlers'
+import { invokeHandler, IpcInputError } from '../../src/main/ipc/dispatch'
 import { createJobsHandlers } from '../../src/main/ipc/jobs-handlers'
 import { JobsService } from '../../src/main/jobs/jobs-service'
-import { eachPath, JobRunner } from '../../src/main/jobs/runner'
+import { JobRunner } from '../../src/main/jobs/runner'
 import { buildPlan } from '../../src/main/organize'
+import { OrganizeService } from '../../src/main/organize/organize-service'
 import { journalPlan } from '../../src/main/organize/journal'
 import {
   contract,
   type Channel,
   type ChannelInput,
   type ChannelOutput,
-  type EventName,
   type EventPayload,
   type HandlerTable,
 } from '../../src/shared/ipc/contract'
+import { waitForEvent } from '../support/events'
 import { filesUnder, sha256Of } from '../support/files'
 import { createTestServices, type TestServices } from '../support/services'
 import { cifarHalfDir } from '../support/shared'
+import { eachPath } from '../../src/main/inference/classify-result'
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
 const PER_CLASS = 2
-
-/** Resolves with the first event of that name the predicate accepts; collects every payload meanwhile. */
-function waitForEvent<E extends EventName>(
-  events: EventHub,
-  name: E,
-  accept: (payload: EventPayload<E>) => boolean,
-  timeoutMs = 60_000,
-): Promise<EventPayload<E>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unsubscribe()
-      reject(new Error(`No matching "${name}" event within ${timeoutMs} ms`))
-    }, timeoutMs)
-    const unsubscribe = events.subscribe((event, payload) => {
-      if (event !== name || !accept(payload as EventPayload<E>)) return
-      clearTimeout(timer)
-      unsubscribe()
-      resolve(payload as EventPayload<E>)
-    })
-  })
-}
 
 describe('folder jobs and organize over IPC', () => {
   let services: TestServices
@@ -53,7 +33,7 @@ describe('folder jobs and organize over IPC', () => {
   let out: string
   const sources = new Map<string, string>() // file name → sha256
   const call = async <C extends Channel>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> =>
-    contract[channel].output.parse(await dispatch(services.handlers, channel, input)) as ChannelOutput<C>
+    contract[channel].output.parse(await invokeHandler(services.handlers, channel, input)) as ChannelOutput<C>
 
   beforeAll(async () => {
     services = await createTestServices()
@@ -73,13 +53,13 @@ describe('folder jobs and organize over IPC', () => {
   afterAll(() => services?.dispose())
 
   it('never takes a path from the renderer: folders come from the dialog, behind tokens', async () => {
-    await expect(dispatch(services.handlers, 'jobs:start', { folderToken: folder })).rejects.toThrow(IpcInputError)
-    await expect(dispatch(services.handlers, 'jobs:start', { folder })).rejects.toThrow(IpcInputError)
+    await expect(invokeHandler(services.handlers, 'jobs:start', { folderToken: folder })).rejects.toThrow(IpcInputError)
+    await expect(invokeHandler(services.handlers, 'jobs:start', { folder })).rejects.toThrow(IpcInputError)
     await expect(call('jobs:start', { folderToken: randomUUID() })).rejects.toThrow(/no longer available/)
     await expect(
-      dispatch(services.handlers, 'organize:plan', { jobId: 1, out, threshold: 0.5, mode: 'copy' }),
+      invokeHandler(services.handlers, 'organize:plan', { jobId: 1, out, threshold: 0.5, mode: 'copy' }),
     ).rejects.toThrow(IpcInputError)
-    await expect(dispatch(services.handlers, 'organize:execute', { plan: { out } })).rejects.toThrow(IpcInputError)
+    await expect(invokeHandler(services.handlers, 'organize:execute', { plan: { out } })).rejects.toThrow(IpcInputError)
 
     // Cancelled dialogs answer null.
     expect(await call('jobs:pickFolder')).toBeNull()
@@ -228,6 +208,7 @@ describe('folder jobs and organize over IPC', () => {
 describe('pausing, resuming and cancelling a job over IPC', () => {
   let services: TestServices
   let jobs: JobsService
+  let organize: OrganizeService
   let handlers: HandlerTable
   let folder: string
   const asked: string[] = []
@@ -244,7 +225,7 @@ describe('pausing, resuming and cancelling a job over IPC', () => {
     close: async () => undefined,
   }
   const call = async <C extends Channel>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> =>
-    contract[channel].output.parse(await dispatch(handlers, channel, input)) as ChannelOutput<C>
+    contract[channel].output.parse(await invokeHandler(handlers, channel, input)) as ChannelOutput<C>
   const pickJobFolder = async (): Promise<string> => {
     services.dialogAnswers.folder.push(folder)
     return (await call('jobs:pickFolder'))!.token
@@ -259,9 +240,14 @@ describe('pausing, resuming and cancelling a job over IPC', () => {
       onProgress: (p) => services.events.emit('jobs:progress', p),
     })
     jobs = new JobsService({ db: services.db, runner, models: services.library, emit: services.events.emit })
+    organize = new OrganizeService({ db: services.db, jobs: runner, folders: jobs.folders, emit: services.events.emit })
     handlers = {
       ...services.handlers,
-      ...createJobsHandlers({ jobs, pickFolder: async () => services.dialogAnswers.folder.shift() ?? null }),
+      ...createJobsHandlers({
+        jobs,
+        organize,
+        pickFolder: async () => services.dialogAnswers.folder.shift() ?? null,
+      }),
     }
     folder = join(services.dataDir, 'cats')
     mkdirSync(folder)
@@ -270,6 +256,7 @@ describe('pausing, resuming and cancelling a job over IPC', () => {
     }
   })
   afterAll(async () => {
+    await organize?.close()
     await jobs?.close()
     await services?.dispose()
   })

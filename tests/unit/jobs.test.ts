@@ -3,11 +3,19 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/main/db/database'
-import { JobRunner, eachPath, forModel, pathStream, type JobClassifyFn, type JobProgress } from '../../src/main/jobs'
-import type { ClassifyResult } from '../../src/main/tags'
-import { addPaths, classifierFn, photoPredictions, findPhotoByPath } from '../../src/main/tags'
+import { JobRunner, type JobProgress } from '../../src/main/jobs'
+import { addPaths, findPhotoByPath } from '../../src/main/photo-library'
+import { photoPredictions } from '../../src/main/tags'
 import { readReferencePredictions } from '../support/shared'
 import { copyCifar, loadBundledModel, openLibrary, CIFAR_CLASSES } from '../crash/organize-helpers'
+import {
+  eachPath,
+  forModel,
+  pathStream,
+  type ModelClassifyFn,
+  type ClassifyResult,
+} from '../../src/main/inference/classify-result'
+import { classifierFn } from '../../src/main/inference/classify-files'
 
 const count = (db: Db, sql: string, ...params: unknown[]): number =>
   db
@@ -21,7 +29,7 @@ const count = (db: Db, sql: string, ...params: unknown[]): number =>
  */
 function fakeClassifier(options: { delayMs?: number; onYield?: (path: string) => void } = {}) {
   const asked: string[] = []
-  const classify: JobClassifyFn = async function* (_modelId, paths, signal) {
+  const classify: ModelClassifyFn = async function* (_modelId, paths, signal) {
     for await (const path of eachPath(paths)) {
       if (signal?.aborted) return
       if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs))
@@ -287,7 +295,7 @@ describe('JobRunner', () => {
     const folder = join(dir, 'photos')
     copyCifar(folder, 3, ['deer'])
     let calls = 0
-    const flaky: JobClassifyFn = async function* (model, paths, signal) {
+    const flaky: ModelClassifyFn = async function* (model, paths, signal) {
       if (calls++ === 0) throw new Error('the model could not be loaded')
       yield* fakeClassifier().classify(model, paths, signal)
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { readJpegHeader } from '../../src/main/photos/jpeg-header'
-import { exifOrientation, exifTakenAt } from '../../src/main/tags/exif-date'
+import { exifOrientation, exifTakenAt } from '../../src/main/photo-library/exif-date'
 import { cifarHalfDir, readReferencePredictions, sharedPath } from '../support/shared'
 
 /** What the library scan needs from a header, the fast way and sharp's way. */

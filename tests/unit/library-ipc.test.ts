@@ -1,20 +1,20 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { classifyFiles } from '../../src/main/engine/classify-files'
-import { loadModel } from '../../src/main/engine/load-model'
-import { createWasmEngine } from '../../src/main/engine/node-ort'
-import { dispatch } from '../../src/main/ipc/handlers'
+import { dispatch } from '../../src/main/ipc/dispatch'
 import { createAppRequestHandler } from '../../src/main/protocol/app-protocol'
 import { contract, type Channel, type ChannelInput, type ChannelOutput } from '../../src/shared/ipc/contract'
+import { unwrapReply } from '../../src/shared/ipc/errors'
+import { waitForEvent } from '../support/events'
 import { createTestServices, type TestServices } from '../support/services'
 import { cifarHalfDir, repoRoot, sharedPath } from '../support/shared'
 
 describe('photo library over IPC', () => {
   let services: TestServices
   let folder: string
+  // Through the envelope, as the page's calls go: a failure is thrown as an IpcError.
   const call = async <C extends Channel>(channel: C, input?: ChannelInput<C>): Promise<ChannelOutput<C>> =>
-    contract[channel].output.parse(await dispatch(services.handlers, channel, input)) as ChannelOutput<C>
+    contract[channel].output.parse(unwrapReply(await dispatch(services.handlers, channel, input))) as ChannelOutput<C>
 
   beforeAll(async () => {
     services = await createTestServices()
@@ -39,30 +39,14 @@ describe('photo library over IPC', () => {
     expect(report.skipped.map((s) => s.path)).toEqual([join(folder, 'notes.txt')])
     expect((await call('library:addPaths', { paths: [folder] })).unchanged).toBe(5) // idempotent
 
-    // The renderer's engine would classify the pending photos; here the same engine code runs in Node.
-    const pending = await call('library:pending', { modelId: 'resnet56-cifar10' })
-    expect(pending).toHaveLength(5)
-    const { classifier } = await loadModel(
-      createWasmEngine(1),
-      join(repoRoot, 'resources', 'models', 'resnet56-cifar10.onnx'),
-      join(repoRoot, 'resources', 'labels'),
-    )
-    const byPath = new Map(services.photos.page({}, null, 100).photos.map((p) => [p.path, p.id]))
-    const results = []
-    for await (const r of classifyFiles(
-      classifier,
-      [...byPath.keys()].map((path) => ({ path })),
-    )) {
-      results.push(
-        'top' in r ? { photoId: byPath.get(r.path)!, top: r.top } : { photoId: byPath.get(r.path)!, error: r.error },
-      )
-    }
-    await classifier.release()
-    expect(await call('library:recordResults', { modelId: 'resnet56-cifar10', results })).toEqual({
-      recorded: 5,
-      failed: 0,
-    })
-    expect(await call('library:pending', { modelId: 'resnet56-cifar10' })).toEqual([])
+    // The main process classifies the pending photos as a library job on the jobs runner.
+    expect(await call('library:pendingCount', { modelId: 'resnet56-cifar10' })).toEqual({ count: 5 })
+    const done = waitForEvent(services.events, 'jobs:changed', (e) => e.state === 'done', 120_000)
+    const job = await call('library:classify', { modelId: 'resnet56-cifar10' })
+    expect(job).toMatchObject({ kind: 'library', folder: null, total: 5 })
+    expect((await done).jobId).toBe(job.id)
+    expect((await call('jobs:list')).find((j) => j.id === job.id)).toMatchObject({ classified: 5, failed: 0 })
+    expect(await call('library:pendingCount', { modelId: 'resnet56-cifar10' })).toEqual({ count: 0 })
 
     const cat = (await call('library:tags')).find((t) => t.name === 'cat')!
     expect(cat.suggested).toBeGreaterThanOrEqual(2)

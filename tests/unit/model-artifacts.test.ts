@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { IMAGENET_PREPROCESSING } from '../../src/shared/model-card'
 import { contract } from '../../src/shared/ipc/contract'
-import { dispatch } from '../../src/main/ipc/handlers'
+import { invokeHandler } from '../../src/main/ipc/dispatch'
 import { unzippedFixture } from '../support/fixture-models'
 import { createTestServices, type TestServices } from '../support/services'
 
@@ -13,7 +13,7 @@ describe('model artifacts: architecture, tapped model, classifier weights', () =
     services = await createTestServices()
     const { token } = services.importer.grants.grant(unzippedFixture('resnet50-opset17.onnx'))
     const result = contract['models:import'].output.parse(
-      await dispatch(services.handlers, 'models:import', {
+      await invokeHandler(services.handlers, 'models:import', {
         token,
         name: 'ResNet-50 fixture',
         labels: { kind: 'builtin', id: 'imagenet-1k' },
@@ -25,7 +25,7 @@ describe('model artifacts: architecture, tapped model, classifier weights', () =
   afterAll(() => services.dispose())
 
   const architecture = async (id: string) =>
-    contract['models:architecture'].output.parse(await dispatch(services.handlers, 'models:architecture', { id }))
+    contract['models:architecture'].output.parse(await invokeHandler(services.handlers, 'models:architecture', { id }))
 
   it('describes ResNet-50 stage by stage, with blocks, strides and projections', async () => {
     const arch = await architecture(resnet50)

@@ -4,15 +4,15 @@ import { join } from 'node:path'
 import * as ort from 'onnxruntime-web'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../src/main/db/database'
-import { FileGrants } from '../../src/main/library/file-grants'
-import { readGraphForImport } from '../../src/main/library/graph-reading'
+import { FileGrants } from '../../src/main/fs/file-grants'
+import { readGraphForImport } from '../../src/main/models/graph-reading'
 import {
   importModel,
   inspectModelFile,
   MAX_MODEL_FILE_BYTES,
   type ImportDeps,
-} from '../../src/main/library/import-model'
-import { ModelLibrary } from '../../src/main/library/model-library'
+} from '../../src/main/models/import-model'
+import { ModelLibrary } from '../../src/main/models/model-library'
 import { decodeImage } from '../../src/main/photos/decode'
 import { Classifier } from '../../src/shared/engine/classifier'
 import { CIFAR_PREPROCESSING } from '../../src/shared/model-card'

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../src/main/db/database'
-import { ModelLibrary, sha256File } from '../../src/main/library/model-library'
+import { ModelLibrary, sha256File } from '../../src/main/models/model-library'
 import { parseModelCard } from '../../src/shared/model-card'
 import { repoRoot, sharedPath } from '../support/shared'
 

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/main/db/database'
-import { JobRunner, eachPath, forModel, type JobClassifyFn } from '../../src/main/jobs'
+import { JobRunner } from '../../src/main/jobs'
 import {
   assignFolderNames,
   buildPlan,
@@ -29,7 +29,7 @@ import {
   type OrganizeDeps,
   type OrganizeMode,
 } from '../../src/main/organize'
-import { addPaths, classifierFn, findPhotoByPath } from '../../src/main/tags'
+import { addPaths, findPhotoByPath } from '../../src/main/photo-library'
 import { cifarHalfDir, repoRoot } from '../support/shared'
 import {
   CIFAR_CLASSES,
@@ -41,13 +41,15 @@ import {
   snapshot,
 } from '../crash/organize-helpers'
 import { sha256Of } from '../support/files'
+import { eachPath, forModel, type ModelClassifyFn } from '../../src/main/inference/classify-result'
+import { classifierFn } from '../../src/main/inference/classify-files'
 
 const HOSTILE = ['../../etc', 'a/b', 'a\\b', 'CON', 'con.txt', '', 'x'.repeat(300), '..', ' . ', '猫 🐱 été'] as const
 
 const encoder = new TextEncoder()
 
 /** Labels by folder name, p 0.9 (or 0.3 for names containing "unsure"); fails names containing "bad". */
-const fakeClassify: JobClassifyFn = async function* (_model, paths) {
+const fakeClassify: ModelClassifyFn = async function* (_model, paths) {
   for await (const path of eachPath(paths)) {
     const label = basename(dirname(path))
     const index = Math.max(0, CIFAR_CLASSES.indexOf(label as (typeof CIFAR_CLASSES)[number]))
@@ -56,7 +58,7 @@ const fakeClassify: JobClassifyFn = async function* (_model, paths) {
   }
 }
 
-async function classifyFolder(db: Db, modelId: string, folder: string, classify: JobClassifyFn = fakeClassify) {
+async function classifyFolder(db: Db, modelId: string, folder: string, classify: ModelClassifyFn = fakeClassify) {
   const runner = new JobRunner({ db, classify })
   const job = await runner.start(runner.create({ folder, modelId }).id)
   expect(job.state).toBe('done')

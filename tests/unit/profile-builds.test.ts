@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dispatch } from '../../src/main/ipc/handlers'
+import { invokeHandler } from '../../src/main/ipc/dispatch'
 import { fitProfileInWorker } from '../../src/main/knowledge/fit-in-worker'
 import { evenSample, folderClasses, ProfileBuilds } from '../../src/main/knowledge/profile-builds'
 import type { KnowledgeView, ProfileProgress } from '../../src/shared/ipc/contract'
@@ -19,7 +19,7 @@ describe('building a knowledge profile in the app', () => {
   let services: TestServices
   let photos: string
   const progress: ProfileProgress[] = []
-  const invoke = (channel: string, input?: unknown) => dispatch(services.handlers, channel, input)
+  const invoke = (channel: string, input?: unknown) => invokeHandler(services.handlers, channel, input)
 
   /** Picks a folder through the IPC (the dialog answers with `folder`) and returns its token. */
   async function pick(folder: string): Promise<string> {

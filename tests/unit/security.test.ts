@@ -4,7 +4,7 @@ import {
   SECURE_WEB_PREFERENCES,
   SECURITY_HEADERS,
   isAllowedNavigation,
-} from '../../src/main/security'
+} from '../../src/main/security/policy'
 
 function directives(csp: string): Map<string, string[]> {
   return new Map(

@@ -6,16 +6,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { planLines } from '../../src/cli/organize-format'
 import { migrate, openDatabase, type Db } from '../../src/main/db/database'
 import { migrations } from '../../src/main/db/migrations'
-import { JobRunner, eachPath, type JobClassifyFn } from '../../src/main/jobs'
-import { JobsService } from '../../src/main/jobs/jobs-service'
+import { JobRunner } from '../../src/main/jobs'
+import { FolderGrants } from '../../src/main/fs/file-grants'
+import { OrganizeService } from '../../src/main/organize/organize-service'
 import { buildPlan, executeOrganize, undoOrganize, UNCERTAIN_FOLDER, UNKNOWN_FOLDER } from '../../src/main/organize'
+import { countPhotos, findPhotoByPath, listPhotos, reviewGroups, reviewQueue } from '../../src/main/photo-library'
 import {
   acceptTags,
   applySuggestionThreshold,
-  countPhotos,
-  findPhotoByPath,
   findTag,
-  listPhotos,
   photoClassifications,
   photoLevels,
   photoTags,
@@ -23,17 +22,16 @@ import {
   recordClassificationError,
   recordPredictions,
   rejectTags,
-  reviewGroups,
-  reviewQueue,
   type ScoredClass,
 } from '../../src/main/tags'
-import { PhotoLibraryService } from '../../src/main/tags/library-service'
+import { PhotoLibraryService } from '../../src/main/photo-library/library-service'
 import { OrganizePlanPreviewSchema, PhotoItemSchema, ClassificationResultSchema } from '../../src/shared/ipc/contract'
 import type { LevelScore } from '../../src/shared/knowledge/levels'
 import type { Verdict } from '../../src/shared/knowledge/verdict'
 import { filesUnder, sha256Of } from '../support/files'
 import { cifarHalfDir } from '../support/shared'
 import { addModel, addNumberedPhoto } from '../support/tag-store'
+import { eachPath, type ModelClassifyFn } from '../../src/main/inference/classify-result'
 
 const MODEL = 'resnet'
 const OTHER = 'other'
@@ -63,10 +61,10 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 describe('the migration to verdicts', () => {
-  it('upgrades a database of the previous version: old results stay known, with no score', () => {
+  it('upgrades a database from before verdicts: old results stay known, with no score', () => {
     const file = join(root, 'previous.db')
     const old = new Database(file)
-    const previous = migrations.at(-2)!.version
+    const previous = 5
     migrate(
       old,
       migrations.filter((m) => m.version <= previous),
@@ -287,23 +285,32 @@ describe('recording verdicts and levels', () => {
     ])
   })
 
-  it('records what the window sends (verdict and levels validated by the contract)', () => {
-    const library = new PhotoLibraryService({ db, thumbsDir: join(root, 'thumbs'), emit: () => undefined })
+  it('a library job records the verdict and levels the engine gives (validated by the contract)', async () => {
     const [a, b, c] = [photo(db, 21), photo(db, 22), photo(db, 23)]
-    const results = [
-      { photoId: a, top: top(['cat', 0.2], ['dog', 0.1]), verdict: UNKNOWN },
-      {
-        photoId: b,
-        top: top(['Norfolk terrier', 0.3]),
-        verdict: KNOWN,
-        levels: [{ label: 'dog', path: ['animal', 'dog'], p: 0.8 }],
-      },
-      { photoId: c, top: top(['cat', 0.9]) },
-    ].map((r) => ClassificationResultSchema.parse(r))
+    const results = new Map(
+      [
+        { photoId: a, top: top(['cat', 0.2], ['dog', 0.1]), verdict: UNKNOWN },
+        {
+          photoId: b,
+          top: top(['Norfolk terrier', 0.3]),
+          verdict: KNOWN,
+          levels: [{ label: 'dog', path: ['animal', 'dog'], p: 0.8 }],
+        },
+        { photoId: c, top: top(['cat', 0.9]) },
+      ].map((r) => [r.photoId, ClassificationResultSchema.parse(r)]),
+    )
     expect(() =>
       ClassificationResultSchema.parse({ photoId: a, top: top(['cat', 0.2]), verdict: { unknown: 'yes', ood: 1 } }),
     ).toThrow()
-    expect(library.record(MODEL, results)).toEqual({ recorded: 3, failed: 0 })
+    const engine: ModelClassifyFn = async function* (_model, paths) {
+      for await (const path of eachPath(paths)) {
+        const result = results.get(findPhotoByPath(db, path)!.id)!
+        yield 'error' in result ? { path, error: result.error } : { ...result, path }
+      }
+    }
+    const runner = new JobRunner({ db, classify: engine, now })
+    const job = await runner.start(runner.create({ folder: null, modelId: MODEL }).id)
+    expect(job).toMatchObject({ state: 'done', classified: 3, failed: 0 })
     expect(suggested(db, a)).toEqual({})
     expect(suggested(db, b)).toEqual({ dog: 0.8 })
     expect(suggested(db, c)).toEqual({ cat: 0.9 })
@@ -338,7 +345,7 @@ describe('recording verdicts and levels', () => {
 // Folder jobs and organize, with real files.
 
 /** Verdicts by file name: "unk…" unknown, "unsure…" known at 0.3, the rest known at 0.9 (label: the folder). */
-const fakeClassify: JobClassifyFn = async function* (_model, paths) {
+const fakeClassify: ModelClassifyFn = async function* (_model, paths) {
   for await (const path of eachPath(paths)) {
     const name = basename(path)
     const label = basename(dirname(path))
@@ -411,7 +418,7 @@ describe('folder jobs and organize with unknown photos', () => {
     // The same contents in another folder: no model run, the verdict and levels come along.
     makeFolder(join(dir, 'b'), { 'x/unk-copy.jpg': 'automobile/0000.jpg', 'x/unsure-copy.jpg': 'dog/0002.jpg' })
     const asked: string[] = []
-    const never: JobClassifyFn = async function* (_model, paths) {
+    const never: ModelClassifyFn = async function* (_model, paths) {
       for await (const path of eachPath(paths)) {
         asked.push(path)
         yield { path, error: 'should not be classified again' }
@@ -444,13 +451,8 @@ describe('folder jobs and organize with unknown photos', () => {
       expect(job.state).toBe('done')
 
       // The preview the Jobs screen shows, through the service and the contract.
-      const service = new JobsService({
-        db,
-        runner,
-        models: { activeId: () => MODEL, has: (id) => id === MODEL, list: () => [{ id: MODEL, name: 'ResNet' }] },
-        emit: () => undefined,
-      })
-      const { token } = service.grantFolder(out, 'organize-out')
+      const service = new OrganizeService({ db, jobs: runner, folders: new FolderGrants(), emit: () => undefined })
+      const { token } = service.grantOut(out)
       const preview = OrganizePlanPreviewSchema.parse(
         await service.plan({ jobId: job.id, outToken: token, threshold: 0.5, mode }),
       )

@@ -15,10 +15,19 @@ export function migrate(db: Db, migrations: readonly Migration[] = allMigrations
   }
   for (const migration of migrations) {
     if (migration.version <= current) continue
-    db.transaction(() => {
-      db.exec(migration.sql)
-      db.pragma(`user_version = ${migration.version}`)
-    })()
+    // PRAGMA foreign_keys is a no-op inside a transaction: it is switched around it.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number
+    if (migration.rebuildsReferencedTable) db.pragma('foreign_keys = OFF')
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql)
+        const broken = db.pragma('foreign_key_check') as unknown[]
+        if (broken.length > 0) throw new Error(`Migration ${migration.version} broke ${broken.length} references.`)
+        db.pragma(`user_version = ${migration.version}`)
+      })()
+    } finally {
+      if (migration.rebuildsReferencedTable) db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`)
+    }
   }
   return db.pragma('user_version', { simple: true }) as number
 }

@@ -6,6 +6,11 @@ export interface Migration {
   version: number
   name: string
   sql: string
+  /**
+   * Rebuilds a table that others reference: foreign keys are off while it runs (so dropping the old
+   * table deletes nothing through ON DELETE), and checked before it commits.
+   */
+  rebuildsReferencedTable?: true
 }
 
 export const migrations: readonly Migration[] = [
@@ -286,6 +291,43 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (photo_id, model_id, path),
         FOREIGN KEY (photo_id, model_id) REFERENCES classifications (photo_id, model_id) ON DELETE CASCADE
       ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 7,
+    name: 'library jobs',
+    rebuildsReferencedTable: true,
+    sql: `
+      -- A job is a folder's (scan the folder into the library, then classify its photos) or the
+      -- library's (classify the library's photos the model has no result for). Same columns as before
+      -- plus kind; a library job has no folder.
+      CREATE TABLE jobs_new (
+        id           INTEGER PRIMARY KEY,
+        kind         TEXT NOT NULL DEFAULT 'folder' CHECK (kind IN ('folder', 'library')),
+        folder       TEXT CHECK (CASE kind WHEN 'folder' THEN coalesce(length(folder), 0) > 0 ELSE folder IS NULL END),
+        model_id     TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+        options      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),
+        state        TEXT NOT NULL DEFAULT 'queued'
+          CHECK (state IN ('queued', 'running', 'paused', 'cancelled', 'done', 'failed')),
+        total        INTEGER NOT NULL DEFAULT 0 CHECK (total >= 0),
+        classified   INTEGER NOT NULL DEFAULT 0 CHECK (classified >= 0),
+        failed       INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0),
+        reused       INTEGER NOT NULL DEFAULT 0 CHECK (reused >= 0),
+        skipped      INTEGER NOT NULL DEFAULT 0 CHECK (skipped >= 0),
+        message      TEXT,
+        created_at   TEXT NOT NULL,
+        started_at   TEXT,
+        updated_at   TEXT NOT NULL,
+        finished_at  TEXT,
+        CHECK ((state IN ('cancelled', 'done', 'failed')) = (finished_at IS NOT NULL))
+      ) STRICT;
+      INSERT INTO jobs_new (id, kind, folder, model_id, options, state, total, classified, failed, reused, skipped,
+                            message, created_at, started_at, updated_at, finished_at)
+        SELECT id, 'folder', folder, model_id, options, state, total, classified, failed, reused, skipped,
+               message, created_at, started_at, updated_at, finished_at FROM jobs;
+      DROP TABLE jobs;
+      ALTER TABLE jobs_new RENAME TO jobs;
+      CREATE INDEX jobs_unfinished ON jobs (id) WHERE state IN ('queued', 'running');
     `,
   },
 ]

@@ -1,6 +1,6 @@
 import { BrowserWindow, dialog } from 'electron'
 import type { Dialogs } from '../ipc/handlers'
-import { PHOTO_EXTENSIONS } from '../tags/ingest'
+import { IMAGE_EXTENSIONS } from '../../shared/image-files'
 
 async function pickOne(title: string, filters: Electron.FileFilter[]): Promise<string | null> {
   const parent = BrowserWindow.getFocusedWindow()
@@ -21,7 +21,7 @@ async function pickFolders(): Promise<string[] | null> {
   }
   const title = 'Add photos to the library'
   const photos: Electron.FileFilter[] = [
-    { name: 'Photos', extensions: [...PHOTO_EXTENSIONS].map((extension) => extension.slice(1)) },
+    { name: 'Photos', extensions: [...IMAGE_EXTENSIONS].map((extension) => extension.slice(1)) },
   ]
   if (process.platform === 'darwin')
     return open({ title, filters: photos, properties: ['openDirectory', 'openFile', 'multiSelections'] })

@@ -1,6 +1,6 @@
 import { utilityProcess } from 'electron'
 import { exitOnce, type EnginePort } from '../engine/engine-port'
-import type { WorkerReply } from '../engine/engine-protocol'
+import type { WorkerReply } from '../engine-process/protocol'
 
 /**
  * The engine worker in an Electron utility process: a Node process of its own, so inference, decoding

@@ -2,8 +2,8 @@ import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents }
 import { channelNames, isEventName, type EventName, type HandlerTable } from '../../shared/ipc/contract'
 import { APP_EVENT_CHANNEL, APP_LISTEN_CHANNEL } from '../../shared/ipc/event-channel'
 import type { EventHub } from '../ipc/event-hub'
-import { dispatch } from '../ipc/handlers'
-import { isAllowedNavigation } from '../security'
+import { dispatch } from '../ipc/dispatch'
+import { isAllowedNavigation } from '../security/policy'
 
 /** Whether an IPC message comes from the app's own top-level page. */
 function fromAppPage(event: IpcMainInvokeEvent | IpcMainEvent, devServerUrl?: string): boolean {
@@ -11,7 +11,11 @@ function fromAppPage(event: IpcMainInvokeEvent | IpcMainEvent, devServerUrl?: st
   return !!frame && frame.parent === null && isAllowedNavigation(frame.url, devServerUrl)
 }
 
-/** Registers the handler table with ipcMain, answering only the app's own top-level page. */
+/**
+ * Registers the handler table with ipcMain, answering only the app's own top-level page. Each request is
+ * answered with `dispatch`'s envelope, so a handler's error reaches the page with its kind; a frame that is
+ * not the app's page is refused with a plain error.
+ */
 export function registerIpc(table: HandlerTable, devServerUrl?: string): void {
   for (const channel of channelNames) {
     ipcMain.handle(channel, (event: IpcMainInvokeEvent, input: unknown) => {

@@ -1,5 +1,5 @@
 import { net, protocol } from 'electron'
-import { APP_SCHEME } from '../security'
+import { APP_SCHEME } from '../security/policy'
 
 /** Must run before the app is ready: makes `app://` a secure, standard origin that can fetch and stream. */
 export function registerAppScheme(): void {

@@ -1,5 +1,5 @@
 import { BrowserWindow, shell, type Session } from 'electron'
-import { APP_ORIGIN, SECURE_WEB_PREFERENCES, isAllowedNavigation } from '../security'
+import { APP_ORIGIN, SECURE_WEB_PREFERENCES, isAllowedNavigation } from '../security/policy'
 
 /** Denies every permission request (camera, notifications, geolocation, ...) and check. */
 export function denyAllPermissions(session: Session): void {

@@ -1,4 +1,4 @@
-import type { JobClassifyFn } from '../jobs/runner'
+import type { ModelClassifyFn } from '../inference/classify-result'
 
 /**
  * The engine batch jobs run on: the engine selected for the job's model (native CPU in a separate
@@ -6,7 +6,7 @@ import type { JobClassifyFn } from '../jobs/runner'
  */
 export interface BatchEngine {
   /** Classifies a job's files with the model the job names, loading it on first use. */
-  classify: JobClassifyFn
+  classify: ModelClassifyFn
   /** Stops the engine's worker; jobs in flight end with an error for their remaining files. */
   close(): Promise<void>
 }

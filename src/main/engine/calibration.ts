@@ -1,8 +1,8 @@
 import { availableParallelism, cpus } from 'node:os'
 import type { Db } from '../db/database'
 import { ENGINE_KINDS, ENGINE_LABELS, type EngineKind } from '../../shared/engine/engine-kind'
-import { stmt } from '../tags/sql'
-import { systemClock } from '../tags/types'
+import { stmt } from '../db/sql'
+import { systemClock } from '../util/clock'
 
 /** One engine's figure for one model on this machine: img/s through the model, or why it is not available. */
 export interface EngineMeasurement {

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
-import type { WorkerMessage, WorkerReply } from './engine-protocol'
+import { fileURLToPath } from 'node:url'
+import type { Worker } from 'node:worker_threads'
+import type { WorkerMessage, WorkerReply } from '../engine-process/protocol'
+import { startScriptWorker } from '../util/script-worker'
 
 /** A channel to an engine worker: a worker thread here, a utility process in the Electron glue. */
 export interface EnginePort {
@@ -18,29 +17,13 @@ export type SpawnEnginePort = () => EnginePort
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-/** The built engine worker beside the bundle, if this code runs from the build. */
-export function builtEngineWorker(): string | undefined {
-  const built = join(here, 'engine-worker.js')
-  return existsSync(built) ? built : undefined
-}
-
 /**
- * A worker thread running the built script, or else the TypeScript source through tsx's loader (the
- * CLI, the tests and the bench run from source; Node 20 workers do not inherit `--import` hooks).
+ * An engine worker in a Node worker thread of this process: the built script beside the bundle, else the
+ * source (src/main/engine-process/engine-worker.ts).
  */
-function startWorker(): Worker {
-  const built = builtEngineWorker()
-  if (built) return new Worker(built)
-  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'))
-  const tsx = pathToFileURL(join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href
-  const source = pathToFileURL(join(here, 'engine-worker.ts')).href
-  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}) })`
-  return new Worker(boot, { eval: true })
-}
-
-/** An engine worker in a Node worker thread of this process. */
 export function spawnWorkerThread(): EnginePort {
-  return workerThreadPort(startWorker())
+  const source = join(here, '..', 'engine-process', 'engine-worker.ts')
+  return workerThreadPort(startScriptWorker([join(here, 'engine-worker.js')], source))
 }
 
 /** The port of a worker thread running the engine worker's script. */

@@ -11,7 +11,7 @@ import {
   type EngineMeasurement,
 } from './calibration'
 import type { KnowledgeFiles } from '../knowledge/load-knowledge'
-import type { LoadedSession, WorkerBackend, WorkerResult } from './engine-protocol'
+import type { LoadedSession, WorkerBackend, WorkerResult } from '../engine-process/protocol'
 import type { WorkerClassifyOptions, WorkerEngine } from './worker-engine'
 
 /** A model as the engines need it: its file and card (the sha256 keys its calibrations). */

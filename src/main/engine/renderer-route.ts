@@ -3,9 +3,9 @@ import type { EmitEvent } from '../../shared/ipc/contract'
 import { photoUrlPath } from '../../shared/ipc/routes'
 import type { LevelScore } from '../../shared/knowledge/levels'
 import type { Verdict } from '../../shared/knowledge/verdict'
-import type { ClassifyResult } from '../tags/classify-pending'
-import type { ScoredClass } from '../tags/types'
+import type { ClassScore } from '../../shared/engine/postprocess'
 import { WindowRequests } from './window-requests'
+import type { ClassifyResult } from '../inference/classify-result'
 
 /** Photos handed to the window at a time, and how many such requests may wait for an answer. */
 const CHUNK = 16
@@ -22,7 +22,7 @@ export class WindowGoneError extends Error {
 
 /** One photo as the window's engine classified it: calibrated top classes, its verdict and hierarchy levels. */
 export type RouteResult =
-  { photoId: number; top: ScoredClass[]; verdict?: Verdict; levels?: LevelScore[] } | { photoId: number; error: string }
+  { photoId: number; top: ClassScore[]; verdict?: Verdict; levels?: LevelScore[] } | { photoId: number; error: string }
 
 export type RouteAnswer = { results: RouteResult[] } | { error: string }
 
@@ -150,7 +150,7 @@ export class RendererRoute {
 }
 
 /** A window result as the tag store records it: the verdict and levels ride along where the window sent them. */
-function resultOf(path: string, result: Extract<RouteResult, { top: ScoredClass[] }>): ClassifyResult {
+function resultOf(path: string, result: Extract<RouteResult, { top: ClassScore[] }>): ClassifyResult {
   return {
     path,
     top: result.top,

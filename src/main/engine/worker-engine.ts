@@ -7,7 +7,7 @@ import type {
   WorkerReplies,
   WorkerRequest,
   WorkerResult,
-} from './engine-protocol'
+} from '../engine-process/protocol'
 import type { EnginePort, SpawnEnginePort } from './engine-port'
 
 export interface WorkerClassifyOptions {

@@ -11,6 +11,22 @@ export async function fsyncFile(path: string): Promise<void> {
   }
 }
 
+/**
+ * Flushes a folder's entries (a rename or an unlink in it), which makes them durable, where the platform
+ * allows it: Windows cannot open or flush a folder, so there this does nothing.
+ */
+export async function fsyncDir(folder: string): Promise<void> {
+  let handle
+  try {
+    handle = await open(folder, 'r')
+    await handle.sync()
+  } catch {
+    // Best effort: the rename is as durable as the platform makes it.
+  } finally {
+    await handle?.close()
+  }
+}
+
 /** A temp name beside `path`, unique per call (so concurrent writes never share one). */
 export function tempPathBeside(path: string): string {
   return `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`

@@ -1,18 +1,15 @@
-import type { EngineChoiceView, HandlerTable } from '../../shared/ipc/contract'
+import type { DomainHandlers, EngineChoiceView, engineChannels } from '../../shared/ipc/contract'
 import type { AppBatchEngine } from '../engine/app-batch-engine'
 import type { EngineChoice } from '../engine/calibration'
 import type { RendererRoute } from '../engine/renderer-route'
 import type { WebgpuRequests } from '../engine/webgpu-requests'
-
-type EngineChannels =
-  'engine:choice' | 'engine:measure' | 'engine:setOverride' | 'engine:webgpuMeasured' | 'engine:batchResults'
 
 /** The batch engine's choice per model, its measurement, the setting, and the window's WebGPU answers and results. */
 export function createEngineHandlers(
   engines: AppBatchEngine,
   webgpu: WebgpuRequests,
   route: RendererRoute,
-): Pick<HandlerTable, EngineChannels> {
+): DomainHandlers<typeof engineChannels> {
   const view = (modelId: string, choice: EngineChoice | undefined): EngineChoiceView => ({
     modelId,
     override: engines.override() ?? null,

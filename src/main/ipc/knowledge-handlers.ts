@@ -1,14 +1,5 @@
-import type { HandlerTable } from '../../shared/ipc/contract'
+import type { DomainHandlers, knowledgeChannels } from '../../shared/ipc/contract'
 import type { ProfileBuilds } from '../knowledge/profile-builds'
-
-type KnowledgeChannel = Extract<
-  keyof HandlerTable,
-  | 'models:knowledge'
-  | 'models:pickProfileFolder'
-  | 'models:buildProfile'
-  | 'models:cancelProfile'
-  | 'models:deleteProfile'
->
 
 export interface KnowledgeHandlerDeps {
   profiles: ProfileBuilds
@@ -20,7 +11,7 @@ export interface KnowledgeHandlerDeps {
  * Knowledge profiles on the Models screen: the card's status, and building one from a folder the person picked
  * (kept behind a token, like a job's folder). The build runs in the background; `models:profileProgress` follows it.
  */
-export function createKnowledgeHandlers(deps: KnowledgeHandlerDeps): Pick<HandlerTable, KnowledgeChannel> {
+export function createKnowledgeHandlers(deps: KnowledgeHandlerDeps): DomainHandlers<typeof knowledgeChannels> {
   const { profiles } = deps
   return {
     'models:knowledge': ({ id }) => profiles.status(id),

@@ -1,38 +1,23 @@
 import type { Db } from '../db/database'
-import type { EmitEvent, HandlerTable } from '../../shared/ipc/contract'
-import type { PhotoLibraryService } from '../tags/library-service'
+import type { DomainHandlers, EmitEvent, libraryChannels } from '../../shared/ipc/contract'
+import type { JobsService } from '../jobs/jobs-service'
+import type { PhotoLibraryService } from '../photo-library/library-service'
 import { applySuggestionThreshold, getSuggestionThreshold, setSuggestionThreshold } from '../tags/predictions'
-import { reviewGroups } from '../tags/queries'
-import {
-  acceptTags,
-  addTag,
-  mergeTags,
-  rejectTags,
-  removeTags,
-  renameTag,
-  searchTags,
-  tagCounts,
-  undoTagChange,
-  type TagChange,
-} from '../tags/tags'
-
-type LibraryChannel = Extract<keyof HandlerTable, `library:${string}` | `tags:${string}` | `review:${string}`>
+import { searchTags, tagCounts } from '../tags/tags'
 
 export interface LibraryHandlerDeps {
   db: Db
   photos: PhotoLibraryService
+  /** Classifying the library is a job on the one runner. */
+  jobs: JobsService
   emit: EmitEvent
   pickFolders(): Promise<string[] | null>
   pickExportFile(format: 'csv' | 'json'): Promise<string | null>
 }
 
-/** The photo library's and the tag store's channels: parse (done by dispatch), call, return. */
-export function createLibraryHandlers(deps: LibraryHandlerDeps): Pick<HandlerTable, LibraryChannel> {
-  const { db, photos, emit } = deps
-  const changed = <T>(value: T): T => {
-    emit('library:changed', { reason: 'tags' })
-    return value
-  }
+/** The photo library's channels: parse (done by dispatch), call, return. */
+export function createLibraryHandlers(deps: LibraryHandlerDeps): DomainHandlers<typeof libraryChannels> {
+  const { db, photos } = deps
   return {
     'library:addPaths': ({ paths }) => photos.add(paths),
     'library:pickFolders': async () => {
@@ -41,29 +26,17 @@ export function createLibraryHandlers(deps: LibraryHandlerDeps): Pick<HandlerTab
     },
     'library:photos': ({ filter, after, limit }) => photos.page(filter, after, limit),
     'library:photo': ({ id }) => photos.photo(id),
-    'library:pending': ({ modelId, limit }) => photos.pending(modelId, limit),
-    'library:recordResults': ({ modelId, results }) => photos.record(modelId, results),
+    'library:classify': ({ modelId }) => deps.jobs.classifyLibrary(modelId),
+    'library:pendingCount': ({ modelId }) => ({ count: deps.jobs.pendingCount(modelId) }),
     'library:tags': () => tagCounts(db),
     'library:searchTags': ({ query }) => searchTags(db, query),
     'library:threshold': () => ({ threshold: getSuggestionThreshold(db) }),
     'library:setThreshold': ({ threshold }) => {
       setSuggestionThreshold(db, threshold)
-      return changed(applySuggestionThreshold(db, threshold))
+      const applied = applySuggestionThreshold(db, threshold)
+      deps.emit('library:changed', { reason: 'tags' })
+      return applied
     },
-    'tags:accept': ({ photoIds, tagId }) => changed(acceptTags(db, photoIds, tagId)),
-    'tags:reject': ({ photoIds, tagId }) => changed(rejectTags(db, photoIds, tagId)),
-    'tags:add': ({ photoIds, name }) => changed(addTag(db, photoIds, name)),
-    'tags:remove': ({ photoIds, tagId }) => changed(removeTags(db, photoIds, tagId)),
-    'tags:undo': ({ change }) => changed({ undone: undoTagChange(db, change as TagChange) }),
-    'tags:rename': ({ tagId, name }) => changed(renameTag(db, tagId, name)),
-    'tags:merge': ({ sourceIds, targetId }) => changed(mergeTags(db, sourceIds, targetId)),
-    'review:groups': () => reviewGroups(db),
-    'review:queue': ({ tagId, after, limit }) =>
-      photos.review({
-        ...(tagId !== undefined && { tagId }),
-        after: after ?? null,
-        ...(limit !== undefined && { limit }),
-      }),
     'library:writeSidecars': ({ photoIds }) => photos.writeSidecars(photoIds),
     'library:export': async ({ format }) => {
       const path = await deps.pickExportFile(format)

@@ -1,4 +1,7 @@
-/** Folder jobs: scan a folder into the library and classify its photos, persisted and resumable. */
+/**
+ * Jobs: classify a folder (scanned into the library first) or the library's pending photos with one
+ * model, persisted and resumable.
+ */
 export {
   FINAL_STATES,
   getJob,
@@ -9,17 +12,10 @@ export {
   type Job,
   type JobError,
   type JobErrorStage,
+  type JobKind,
   type JobOptions,
   type JobOutcome,
   type JobState,
 } from './store'
-export {
-  eachPath,
-  forModel,
-  JobRunner,
-  pathStream,
-  type JobClassifyFn,
-  type JobPhase,
-  type JobProgress,
-  type JobRunnerDeps,
-} from './runner'
+export { JobRunner, type JobRunnerDeps } from './runner'
+export type { JobPhase, JobProgress } from './progress'

@@ -1,44 +1,12 @@
-import { randomUUID } from 'node:crypto'
-import { basename, relative, sep } from 'node:path'
-import type {
-  EmitEvent,
-  JobItem,
-  OrganizeActionName,
-  OrganizePlanPreview,
-  OrganizeRunItem,
-  PickedFolder,
-} from '../../shared/ipc/contract'
+import { basename } from 'node:path'
+import type { EmitEvent, JobItem, PickedFolder } from '../../shared/ipc/contract'
 import type { Db } from '../db/database'
-import { FolderGrants } from '../library/file-grants'
-import {
-  buildPlan,
-  getOrganizeRun,
-  listOrganizeRuns,
-  organizeSteps,
-  resumeOrganize,
-  rollbackOrganize,
-  undoOrganize,
-  type OrganizeDeps,
-  type OrganizeMode,
-  type OrganizePlan,
-  type OrganizeReport,
-  type OrganizeRun,
-  type StepState,
-} from '../organize'
-import { journalPlan, laterRunUsing } from '../organize/journal'
-import { systemClock } from '../tags/types'
+import { FolderGrants } from '../fs/file-grants'
+import { pendingCount } from '../photo-library/pending'
 import type { JobRunner } from './runner'
 import { jobErrorCount, type Job, type JobError } from './store'
 
 export type FolderPurpose = 'job' | 'organize-out'
-
-/** Steps of a plan the preview lists, and skipped photos. */
-export const PREVIEW_STEPS = 50
-/** Plans kept for `execute` (the oldest is forgotten first). */
-const KEPT_PLANS = 8
-/** Problems listed per run. */
-const RUN_PROBLEMS = 20
-const UNFINISHED: ReadonlySet<string> = new Set(['running', 'undoing', 'rolling-back'])
 
 export interface JobsServiceDeps {
   db: Db
@@ -46,32 +14,20 @@ export interface JobsServiceDeps {
   /** Model names, and the active model a job uses by default. */
   models: { activeId(): string; has(id: string): boolean; list(): { id: string; name: string }[] }
   emit: EmitEvent
-  now?: () => Date
-  /** Passed to every organize, undo and rollback (tests force copies, or report every step). */
-  organize?: Pick<OrganizeDeps, 'forceCopy' | 'progressIntervalMs'>
-}
-
-interface Operation {
-  action: OrganizeActionName
-  controller: AbortController
-  done: Promise<void>
+  /** Folders picked in dialogs, behind tokens (shared with organize's output folders). */
+  folders?: FolderGrants<FolderPurpose>
 }
 
 /**
- * The app's side of folder jobs and organizing: folders picked in dialogs kept behind tokens, jobs
- * started on the one runner with their changes announced, organize plans kept here (the renderer
- * names a plan by its id, never a path), and organize, undo and rollback run in the background with
- * their progress streamed as events. One organize operation runs at a time.
+ * The app's side of jobs: folders picked in dialogs kept behind tokens, jobs for a folder or for the
+ * library's pending photos started on the one runner, their changes announced as events.
  */
 export class JobsService {
-  readonly folders = new FolderGrants<FolderPurpose>()
-  private readonly plans = new Map<string, OrganizePlan>()
-  private readonly operations = new Map<number, Operation>()
-  private readonly now: () => Date
+  readonly folders: FolderGrants<FolderPurpose>
   private closed = false
 
   constructor(private readonly deps: JobsServiceDeps) {
-    this.now = deps.now ?? systemClock
+    this.folders = deps.folders ?? new FolderGrants<FolderPurpose>()
   }
 
   // ---- Jobs ----
@@ -95,6 +51,27 @@ export class JobsService {
     this.folders.revoke(folderToken)
     this.run(job.id)
     return this.item(job.id)
+  }
+
+  /**
+   * Classifies the library's photos the model has no result for, as a job on the runner (after any job
+   * running). A library job of the model that is still unfinished is resumed rather than doubled.
+   */
+  classifyLibrary(modelId?: string): JobItem {
+    if (this.closed) throw new Error('The app is closing.')
+    const model = modelId ?? this.deps.models.activeId()
+    if (!this.deps.models.has(model)) throw new Error(`There is no model "${model}" in the library.`)
+    const unfinished = this.deps.runner
+      .list({ states: ['queued', 'running', 'paused', 'failed'], limit: 1000 })
+      .find((job) => job.kind === 'library' && job.modelId === model)
+    const job = unfinished ?? this.deps.runner.create({ folder: null, modelId: model })
+    this.run(job.id)
+    return this.item(job.id)
+  }
+
+  /** How many of the library's photos the model has no result for. */
+  pendingCount(modelId?: string): number {
+    return pendingCount(this.deps.db, modelId ?? this.deps.models.activeId())
   }
 
   async pause(jobId: number): Promise<JobItem> {
@@ -139,103 +116,9 @@ export class JobsService {
     return all
   }
 
-  // ---- Organize ----
-
-  async plan(input: {
-    jobId: number
-    outToken: string
-    threshold: number
-    mode: OrganizeMode
-  }): Promise<OrganizePlanPreview> {
-    const out = this.folders.path(input.outToken, 'organize-out')
-    const job = this.require(input.jobId)
-    const plan = await buildPlan(this.deps.db, {
-      jobId: job.id,
-      modelId: job.modelId,
-      out,
-      threshold: input.threshold,
-      mode: input.mode,
-    })
-    const planId = randomUUID()
-    this.plans.set(planId, plan)
-    for (const old of this.plans.keys()) {
-      if (this.plans.size <= KEPT_PLANS) break
-      this.plans.delete(old)
-    }
-    return preview(planId, plan)
-  }
-
-  /** Journals a planned run and carries it out in the background; returns its id at once. */
-  execute(planId: string): { runId: number } {
-    const plan = this.plans.get(planId)
-    if (plan === undefined) throw new Error('That plan is no longer available: preview it again.')
-    this.assertIdle()
-    this.plans.delete(planId)
-    const runId = journalPlan(this.deps.db, plan, this.now)
-    this.operate(runId, 'organize', (deps) => resumeOrganize(this.deps.db, runId, deps))
-    return { runId }
-  }
-
-  /** Undoes a finished run in the background. */
-  undo(runId: number): { runId: number } {
-    const run = this.requireRun(runId)
-    this.assertIdle()
-    if (run.state !== 'done' && run.state !== 'undoing') {
-      throw new Error(`Organize run ${runId} is ${run.state}: only a finished run can be undone.`)
-    }
-    const later = laterRunUsing(this.deps.db, runId)
-    if (later !== undefined) throw new Error(`Undo organize run ${later} first: it took files this run placed.`)
-    this.operate(runId, 'undo', (deps) => undoOrganize(this.deps.db, runId, deps))
-    return { runId }
-  }
-
-  /** Puts back what an unfinished run did, in the background. */
-  rollback(runId: number): { runId: number } {
-    const run = this.requireRun(runId)
-    this.assertIdle()
-    if (run.state !== 'running' && run.state !== 'rolling-back') {
-      throw new Error(`Organize run ${runId} is ${run.state}: only an unfinished run can be rolled back.`)
-    }
-    this.operate(runId, 'rollback', (deps) => rollbackOrganize(this.deps.db, runId, deps))
-    return { runId }
-  }
-
-  /** Finishes an unfinished run, in the background. */
-  resumeRun(runId: number): { runId: number } {
-    const run = this.requireRun(runId)
-    this.assertIdle()
-    if (run.state !== 'running') throw new Error(`Organize run ${runId} is ${run.state}: there is nothing to finish.`)
-    this.operate(runId, 'organize', (deps) => resumeOrganize(this.deps.db, runId, deps))
-    return { runId }
-  }
-
-  /** Stops the operation on a run after the file in flight; false when none runs. */
-  cancelRun(runId: number): boolean {
-    const operation = this.operations.get(runId)
-    if (!operation) return false
-    operation.controller.abort()
-    return true
-  }
-
-  runs(jobId?: number): OrganizeRunItem[] {
-    return listOrganizeRuns(this.deps.db, { ...(jobId !== undefined && { jobId }), limit: 200 }).map((run) =>
-      this.runItem(run),
-    )
-  }
-
-  /** Resolves when no organize operation is running. */
-  async idle(): Promise<void> {
-    while (this.operations.size > 0) await Promise.all([...this.operations.values()].map((op) => op.done))
-  }
-
-  /**
-   * Stops organize operations after their file in flight (they stay unfinished, offered at the next
-   * start), then the runner (its job stays running, resumed at the next start).
-   */
+  /** Stops the runner: its job stays running, resumed at the next start. */
   async close(): Promise<void> {
     this.closed = true
-    for (const operation of this.operations.values()) operation.controller.abort()
-    await this.idle()
     await this.deps.runner.close()
   }
 
@@ -257,62 +140,10 @@ export class JobsService {
     this.deps.emit('jobs:changed', { jobId: job.id, state: job.state })
   }
 
-  private operate(
-    runId: number,
-    action: OrganizeActionName,
-    run: (deps: OrganizeDeps) => Promise<OrganizeReport>,
-  ): void {
-    const { emit } = this.deps
-    const controller = new AbortController()
-    const announce = (busy: boolean, error?: string): void => {
-      const current = getOrganizeRun(this.deps.db, runId)
-      if (!current) return
-      emit('organize:changed', {
-        runId,
-        jobId: current.jobId,
-        action,
-        state: current.state,
-        busy,
-        ...(error !== undefined && { error }),
-      })
-    }
-    const done = (async () => {
-      let error: string | undefined
-      try {
-        await run({
-          now: this.now,
-          signal: controller.signal,
-          onProgress: (progress) => emit('organize:progress', progress),
-          ...this.deps.organize,
-        })
-      } catch (caught) {
-        error = caught instanceof Error ? caught.message : String(caught)
-      } finally {
-        this.operations.delete(runId)
-      }
-      announce(false, error)
-    })()
-    this.operations.set(runId, { action, controller, done })
-    announce(true)
-  }
-
-  private assertIdle(): void {
-    if (this.closed) throw new Error('The app is closing.')
-    if (this.operations.size > 0) {
-      throw new Error('Another organize run is in progress: wait for it to finish, or cancel it.')
-    }
-  }
-
   private require(jobId: number): Job {
     const job = this.deps.runner.get(jobId)
     if (!job) throw new Error(`There is no job ${jobId}.`)
     return job
-  }
-
-  private requireRun(runId: number): OrganizeRun {
-    const run = getOrganizeRun(this.deps.db, runId)
-    if (!run) throw new Error(`There is no organize run ${runId}.`)
-    return run
   }
 
   private item(jobId: number): JobItem {
@@ -322,24 +153,14 @@ export class JobsService {
   private modelNames(): Map<string, string> {
     return new Map(this.deps.models.list().map((model) => [model.id, model.name]))
   }
-
-  private runItem(run: OrganizeRun): OrganizeRunItem {
-    const busy = this.operations.get(run.id)?.action ?? null
-    const reversing = ['undoing', 'undone', 'rolling-back', 'rolled-back'].includes(run.state)
-    const states: StepState[] = reversing ? ['kept', 'undoing'] : ['failed']
-    const problems = organizeSteps(this.deps.db, run.id, { states, limit: 1000 })
-      .filter((step) => step.note !== null)
-      .slice(0, RUN_PROBLEMS)
-      .map((step) => ({ source: step.source, dest: step.dest, reason: step.note! }))
-    return { ...run, busy, interrupted: busy === null && UNFINISHED.has(run.state), problems }
-  }
 }
 
 function toJobItem(job: Job, modelNames: ReadonlyMap<string, string>): JobItem {
   return {
     id: job.id,
+    kind: job.kind,
     folder: job.folder,
-    folderName: basename(job.folder) || job.folder,
+    folderName: job.folder === null ? 'Photo library' : basename(job.folder) || job.folder,
     modelId: job.modelId,
     modelName: modelNames.get(job.modelId) ?? job.modelId,
     state: job.state,
@@ -353,32 +174,5 @@ function toJobItem(job: Job, modelNames: ReadonlyMap<string, string>): JobItem {
     startedAt: job.startedAt,
     updatedAt: job.updatedAt,
     finishedAt: job.finishedAt,
-  }
-}
-
-function preview(planId: string, plan: OrganizePlan): OrganizePlanPreview {
-  const inside = (root: string, path: string): string => {
-    const rel = relative(root, path)
-    return rel.startsWith('..') || rel === '' ? path : rel.split(sep).join('/')
-  }
-  return {
-    planId,
-    jobId: plan.jobId!,
-    folder: plan.folder ?? '',
-    out: plan.out,
-    mode: plan.mode,
-    threshold: plan.threshold,
-    groups: plan.groups.map(({ folder, label, kind, count }) => ({ folder, label, kind, count })),
-    steps: plan.steps.slice(0, PREVIEW_STEPS).map((step) => ({
-      source: plan.folder ? inside(plan.folder, step.source) : step.source,
-      dest: inside(plan.out, step.dest),
-      folder: step.folder,
-      label: step.label,
-      kind: step.kind,
-      p: step.p,
-    })),
-    totalSteps: plan.steps.length,
-    skipped: plan.skipped.slice(0, PREVIEW_STEPS).map(({ path, reason }) => ({ path, reason })),
-    skippedCount: plan.skipped.length,
   }
 }

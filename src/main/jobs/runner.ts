@@ -1,26 +1,21 @@
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Db } from '../db/database'
-import { describeFileError } from '../engine/file-errors'
-import { addPaths } from '../tags/ingest'
-import {
-  getSuggestionThreshold,
-  photoLevels,
-  photoPredictions,
-  photoVerdict,
-  recordClassificationError,
-  recordPredictions,
-  type RecordPredictionsInput,
-} from '../tags/predictions'
-import { finishRun, markInterruptedRuns, startRun, type Run } from '../tags/runs'
-import type { ClassifyFn, ClassifyResult } from '../tags/classify-pending'
-import { stmt } from '../tags/sql'
-import { systemClock, type ScoredClass } from '../tags/types'
+import { stmt } from '../db/sql'
+import type { ClassifyResult, ModelClassifyFn } from '../inference/classify-result'
+import { describeFileError } from '../fs/file-errors'
+import { addPaths } from '../photo-library/ingest'
+import { PENDING_PHOTO_IDS, pendingParams } from '../photo-library/pending'
+import { getSuggestionThreshold } from '../tags/predictions'
+import { markInterruptedRuns } from '../photo-library/runs'
+import { systemClock } from '../util/clock'
+import { ClassifyQueue } from './classify-queue'
+import { addCounts, isBatch, recordResult, takeKnownResults, updateTotal, type Counts } from './job-results'
+import { ProgressReporter, type JobProgress } from './progress'
 import {
   FINAL_STATES,
   getJob,
   insertJob,
-  jobErrorCount,
   jobErrors,
   listJobs,
   recordJobError,
@@ -32,66 +27,9 @@ import {
   type JobState,
 } from './store'
 
-/**
- * Classifies files with a model, yielding one result per path as they arrive (any order): a
- * `ClassifyFn` that also names the model and takes its paths as a stream of chunks, so a job
- * classifies the first photos its scan finds while the scan goes on. It is consumed one result at a
- * time, so a classifier that reads ahead by a batch or two holds no more than that (back-pressure).
- */
-export type JobClassifyFn = (
-  modelId: string,
-  paths: AsyncIterable<readonly string[]>,
-  signal?: AbortSignal,
-) => AsyncIterable<ClassifyResult | readonly ClassifyResult[]>
-
-/** Every path of a stream of chunks, one at a time. */
-export async function* eachPath(paths: AsyncIterable<readonly string[]>): AsyncGenerator<string> {
-  for await (const chunk of paths) yield* chunk
-}
-
-/** A stream of one chunk. */
-export async function* pathStream(paths: readonly string[]): AsyncGenerator<readonly string[]> {
-  if (paths.length > 0) yield paths
-}
-
-/**
- * A JobClassifyFn for a single model (a job for another model fails with a clear message). The
- * ClassifyFn takes all paths at once, so it starts once the stream has ended.
- */
-export function forModel(modelId: string, classify: ClassifyFn): JobClassifyFn {
-  return (id, paths, signal) => {
-    if (id !== modelId) throw new Error(`No classifier for the model "${id}" (this runner has "${modelId}").`)
-    return (async function* () {
-      const all: string[] = []
-      for await (const path of eachPath(paths)) all.push(path)
-      yield* classify(all, signal)
-    })()
-  }
-}
-
-export type JobPhase = 'scanning' | 'classifying' | 'finished'
-
-export interface JobProgress {
-  jobId: number
-  state: JobState
-  phase: JobPhase
-  /** Photos with a result for the model (classified, failed or reused); while scanning, files handled. */
-  done: number
-  /** Photos of the folder; while scanning, files found so far. */
-  total: number
-  /** Images per second through the model in this session (0 until known). */
-  rate: number
-  /** Seconds left at that rate; null when unknown. */
-  eta: number | null
-  /** The file whose result arrived last. */
-  current: string | null
-  /** Files with an error (scan or classify). */
-  errors: number
-}
-
 export interface JobRunnerDeps {
   db: Db
-  classify: JobClassifyFn
+  classify: ModelClassifyFn
   now?: () => Date
   onProgress?: (progress: JobProgress) => void
   /** Progress is reported at most this often, besides at every change of phase or state (default 100 ms). */
@@ -107,15 +45,10 @@ interface Active {
   stopAs: 'paused' | 'cancelled' | null
 }
 
-interface Pending {
-  id: number
-  path: string
-  sha256: string
-}
-
 /**
- * Runs folder jobs one at a time: scan the folder into the library (the tag store's ingest), then
- * classify its photos that have no result for the job's model, writing each result with the job's
+ * Runs jobs one at a time: a folder job scans its folder into the library (the tag store's ingest), a
+ * library job takes the library's pending photos; then each classifies its photos that have no result
+ * for the job's model, writing each result with the job's
  * counts in one transaction as it arrives. A photo already classified by the model is not run again,
  * nor is a photo with the same content (its result is copied). Jobs survive the process: a job left
  * 'running' or 'queued' by a crash or a quit is picked up by `resumeInterrupted()`.
@@ -134,9 +67,9 @@ export class JobRunner {
     this.now = deps.now ?? systemClock
   }
 
-  /** A new job, queued but not started. */
-  create(input: { folder: string; modelId: string; options?: JobOptions }): Job {
-    return insertJob(this.db, { ...input, folder: resolve(input.folder) }, this.now)
+  /** A new job, queued but not started: a folder's, or with `folder: null` the library's. */
+  create(input: { folder: string | null; modelId: string; options?: JobOptions }): Job {
+    return insertJob(this.db, { ...input, folder: input.folder === null ? null : resolve(input.folder) }, this.now)
   }
 
   get(id: number): Job | undefined {
@@ -285,7 +218,7 @@ export class JobRunner {
     let job = setJobState(db, queued.id, 'running', this.now)
     const reporter = new ProgressReporter(this.deps.onProgress, this.deps.progressIntervalMs ?? 100)
     try {
-      const folderError = await checkFolder(job.folder)
+      const folderError = job.folder === null ? undefined : await checkFolder(job.folder)
       if (folderError !== undefined) {
         job = setJobState(db, job.id, 'failed', this.now, `${job.folder}: ${folderError}`)
         reporter.finish(db, job)
@@ -307,10 +240,11 @@ export class JobRunner {
   }
 
   /**
-   * Scans the folder into the library and classifies its photos at the same time: each chunk of files
-   * the scan writes is settled at once (photos with a result for the model, or with the content of
-   * one, need no run) and the rest stream to the classifier. Photos left unclassified by an earlier
-   * session go first. True when both finished.
+   * Gathers the job's photos (a folder job scans its folder into the library; a library job takes the
+   * library's pending photos) and classifies them at the same time: each chunk gathered is settled at
+   * once (photos with a result for the model, or with the content of one, need no run) and the rest
+   * stream to the classifier. Photos left unclassified by an earlier session go first. True when both
+   * finished.
    */
   private async scanAndClassify(job: Job, signal: AbortSignal, reporter: ProgressReporter): Promise<boolean> {
     const threshold = job.options.suggestionThreshold ?? getSuggestionThreshold(this.db)
@@ -320,10 +254,14 @@ export class JobRunner {
     const stopScan = (): void => stop.abort()
     signal.addEventListener('abort', stopScan)
     reporter.phase(this.db, job, 'scanning')
-    work.enqueue(this.takeKnownResults(job, threshold))
+    work.enqueue(takeKnownResults(this.db, job, threshold, this.now))
     try {
-      const scanning = this.scan(job, stop.signal, reporter, (photoIds) =>
-        work.enqueue(this.takeKnownResults(job, threshold, photoIds)),
+      const onChunk = (photoIds: readonly number[]): void =>
+        work.enqueue(takeKnownResults(this.db, job, threshold, this.now, photoIds))
+      const scanning = (
+        job.folder === null
+          ? Promise.resolve(this.gatherLibrary(job, onChunk))
+          : this.scan(job, job.folder, stop.signal, reporter, onChunk)
       )
         .then((scanned) => {
           if (scanned) reporter.phase(this.db, requireJob(this.db, job.id), 'classifying')
@@ -341,9 +279,30 @@ export class JobRunner {
     }
   }
 
+  /** Adds the library's pending photos to a library job. */
+  private gatherLibrary(job: Job, onChunk: (photoIds: readonly number[]) => void): boolean {
+    const { db, now } = this
+    const added = db.transaction(() => {
+      const ids = stmt(
+        db,
+        `INSERT OR IGNORE INTO job_photos (job_id, photo_id) SELECT @jobId, id FROM (${PENDING_PHOTO_IDS}) RETURNING photo_id`,
+      )
+        .pluck()
+        .all({
+          jobId: job.id,
+          ...pendingParams(job.modelId, { retryFailed: job.options.retryFailed === true }),
+        }) as number[]
+      updateTotal(db, job.id, now)
+      return ids
+    })()
+    onChunk(added)
+    return true
+  }
+
   /** Adds the folder to the library and its photos to the job, chunk by chunk; false when stopped meanwhile. */
   private async scan(
     job: Job,
+    folder: string,
     signal: AbortSignal,
     reporter: ProgressReporter,
     onChunk: (photoIds: number[]) => void,
@@ -356,7 +315,7 @@ export class JobRunner {
         updateTotal(db, job.id, now)
       })()
     }
-    const report = await addPaths([job.folder], {
+    const report = await addPaths([folder], {
       db,
       now,
       signal,
@@ -388,11 +347,10 @@ export class JobRunner {
         // not per photo. Each is written before the next is asked for.
         const results: readonly ClassifyResult[] = isBatch(arrived) ? arrived : [arrived]
         db.transaction(() => {
-          const counts = { classified: 0, failed: 0, reused: 0 }
+          const counts: Counts = { classified: 0, failed: 0, reused: 0 }
           for (const result of results) {
             const group = work.take(result.path)
-            if (group !== undefined)
-              this.record(job.id, job.modelId, group, result, work.runId(), work.threshold, counts)
+            if (group !== undefined) recordResult(db, this.target(job, work), group, result, counts, now)
           }
           addCounts(db, job.id, counts, now)
         })()
@@ -404,8 +362,8 @@ export class JobRunner {
         for (const [path, group] of work.unanswered()) {
           const result = { path, error: 'no result from the classifier' }
           db.transaction(() => {
-            const counts = { classified: 0, failed: 0, reused: 0 }
-            this.record(job.id, job.modelId, group, result, work.runId(), work.threshold, counts)
+            const counts: Counts = { classified: 0, failed: 0, reused: 0 }
+            recordResult(db, this.target(job, work), group, result, counts, now)
             addCounts(db, job.id, counts, now)
           })()
         }
@@ -416,154 +374,9 @@ export class JobRunner {
     }
   }
 
-  /**
-   * Settles, in one transaction, the job's photos that need no run of the model: those it already
-   * classified (or failed on, unless `retryFailed`), and those whose content it classified under
-   * another path. Returns the photos left to classify, by path.
-   */
-  private takeKnownResults(job: Job, threshold: number, photoIds?: readonly number[]): Pending[] {
-    const { db, now } = this
-    const { modelId } = job
-    const retryFailed = job.options.retryFailed === true
-    if (photoIds?.length === 0) return []
-    return db.transaction(() => {
-      const rows = stmt(
-        db,
-        `SELECT p.id, p.path, p.sha256, c.error, c.k FROM job_photos jp
-           JOIN photos p ON p.id = jp.photo_id
-           LEFT JOIN classifications c ON c.photo_id = p.id AND c.model_id = @modelId
-         WHERE jp.job_id = @jobId AND jp.outcome IS NULL
-           AND (@ids IS NULL OR jp.photo_id IN (SELECT value FROM json_each(@ids)))
-         ORDER BY p.path`,
-      ).all({ jobId: job.id, modelId, ids: photoIds ? JSON.stringify(photoIds) : null }) as (Pending & {
-        error: string | null
-        k: number | null
-      })[]
-      const needed: Pending[] = []
-      let reused = 0
-      let failed = 0
-      const donor = stmt(
-        db,
-        `SELECT c.photo_id FROM photos p JOIN classifications c ON c.photo_id = p.id AND c.model_id = ? AND c.k > 0
-         WHERE p.sha256 = ? AND p.id <> ? LIMIT 1`,
-      ).pluck()
-      for (const row of rows) {
-        if (row.k !== null && row.k > 0) {
-          setOutcome(db, job.id, row.id, 'reused')
-          reused++
-        } else if (row.k !== null && !retryFailed) {
-          setOutcome(db, job.id, row.id, 'failed')
-          recordJobError(db, job.id, { stage: 'classify', path: row.path, reason: row.error ?? 'unknown error' }, now)
-          failed++
-        } else {
-          const from = donor.get(modelId, row.sha256, row.id) as number | undefined
-          if (from === undefined) {
-            needed.push({ id: row.id, path: row.path, sha256: row.sha256 })
-            continue
-          }
-          recordPredictions(db, { photoId: row.id, modelId, ...storedResult(db, from, modelId), threshold }, now)
-          setOutcome(db, job.id, row.id, 'reused')
-          reused++
-        }
-      }
-      addCounts(db, job.id, { reused, failed }, now)
-      return needed
-    })()
+  private target(job: Job, work: ClassifyQueue): Parameters<typeof recordResult>[1] {
+    return { jobId: job.id, modelId: job.modelId, runId: work.runId(), threshold: work.threshold }
   }
-
-  /**
-   * Records one result for every photo of its content group and adds them to `counts`; the caller
-   * holds the transaction and adds the counts to the job.
-   */
-  private record(
-    jobId: number,
-    modelId: string,
-    group: readonly Pending[],
-    result: ClassifyResult,
-    runId: number,
-    threshold: number,
-    counts: { classified: number; failed: number; reused: number },
-  ): void {
-    const { db, now } = this
-    group.forEach((photo, i) => {
-      if (stmt(db, 'SELECT 1 FROM photos WHERE id = ?').get(photo.id) === undefined) return // forgotten meanwhile
-      const first = i === 0
-      if ('error' in result) {
-        recordClassificationError(
-          db,
-          { photoId: photo.id, modelId, error: result.error, runId: first ? runId : null },
-          now,
-        )
-        recordJobError(db, jobId, { stage: 'classify', path: photo.path, reason: result.error }, now)
-        setOutcome(db, jobId, photo.id, 'failed')
-        counts.failed++
-      } else {
-        recordPredictions(
-          db,
-          {
-            photoId: photo.id,
-            modelId,
-            top: result.top,
-            verdict: result.verdict,
-            levels: result.levels,
-            runId: first ? runId : null,
-            threshold,
-          },
-          now,
-        )
-        setOutcome(db, jobId, photo.id, first ? 'classified' : 'reused')
-        if (first) counts.classified++
-        else counts.reused++
-      }
-    })
-  }
-}
-
-function isBatch(arrived: ClassifyResult | readonly ClassifyResult[]): arrived is readonly ClassifyResult[] {
-  return Array.isArray(arrived)
-}
-
-function setOutcome(db: Db, jobId: number, photoId: number, outcome: 'classified' | 'failed' | 'reused'): void {
-  stmt(db, 'UPDATE job_photos SET outcome = ? WHERE job_id = ? AND photo_id = ?').run(outcome, jobId, photoId)
-}
-
-function addCounts(
-  db: Db,
-  jobId: number,
-  counts: { classified?: number; failed?: number; reused?: number },
-  now: () => Date,
-): void {
-  stmt(
-    db,
-    `UPDATE jobs SET classified = classified + @classified, failed = failed + @failed, reused = reused + @reused,
-       updated_at = @at WHERE id = @jobId`,
-  ).run({
-    jobId,
-    classified: counts.classified ?? 0,
-    failed: counts.failed ?? 0,
-    reused: counts.reused ?? 0,
-    at: now().toISOString(),
-  })
-}
-
-/** A photo's stored result for a model, as the classifier gave it: top-K, verdict and hierarchy levels. */
-function storedResult(
-  db: Db,
-  photoId: number,
-  modelId: string,
-): Pick<RecordPredictionsInput, 'top' | 'verdict' | 'levels'> {
-  const top: ScoredClass[] = photoPredictions(db, photoId, modelId).map((p) => ({
-    index: p.classIndex,
-    label: p.label,
-    p: p.probability,
-  }))
-  const stored = photoVerdict(db, photoId, modelId)
-  // A result from before verdicts has no score: it stays known, as it was.
-  const verdict =
-    stored && stored.ood !== null && stored.source !== null
-      ? { unknown: stored.unknown, ood: stored.ood, source: stored.source }
-      : undefined
-  return { top, verdict, levels: photoLevels(db, photoId, modelId) }
 }
 
 async function checkFolder(folder: string): Promise<string | undefined> {
@@ -572,166 +385,5 @@ async function checkFolder(folder: string): Promise<string | undefined> {
     return undefined
   } catch (error) {
     return describeFileError(error) === 'file not found' ? 'folder not found' : describeFileError(error)
-  }
-}
-
-/** Turns the job's counts into progress events, throttled, with the rate of this session. */
-class ProgressReporter {
-  private last = -Infinity
-  private phaseName: JobPhase = 'scanning'
-  private classifyStarted: number | undefined
-  private classifiedHere = 0
-  private current: string | null = null
-  /** Files the scan has found so far (the total while it runs). */
-  private found = 0
-
-  constructor(
-    private readonly emit: ((progress: JobProgress) => void) | undefined,
-    private readonly intervalMs: number,
-  ) {}
-
-  phase(db: Db, job: Job, phase: JobPhase): void {
-    this.phaseName = phase
-    this.send(db, job, true)
-  }
-
-  scanning(db: Db, jobId: number, found: number): void {
-    this.found = found
-    if (this.emit && this.due()) this.send(db, requireJob(db, jobId), false)
-  }
-
-  classified(db: Db, jobId: number, path: string): void {
-    this.classifyStarted ??= performance.now()
-    this.classifiedHere++
-    this.current = path
-    if (this.emit && this.due()) this.send(db, requireJob(db, jobId), false)
-  }
-
-  finish(db: Db, job: Job): void {
-    this.phaseName = 'finished'
-    this.send(db, job, true)
-  }
-
-  private due(): boolean {
-    const t = performance.now()
-    if (t - this.last < this.intervalMs) return false
-    this.last = t
-    return true
-  }
-
-  private send(db: Db, job: Job, force: boolean): void {
-    if (!this.emit) return
-    if (force) this.last = performance.now()
-    const seconds = this.classifyStarted === undefined ? 0 : (performance.now() - this.classifyStarted) / 1000
-    const rate = seconds > 0.2 && this.classifiedHere > 1 ? (this.classifiedHere - 1) / seconds : 0
-    const done = job.classified + job.failed + job.reused
-    const scanning = this.phaseName === 'scanning'
-    // While the scan runs, the files found so far (photos and files it could not take) stand for the total.
-    const total = scanning ? Math.max(job.total, this.found - job.skipped, done) : job.total
-    const left = Math.max(0, total - done)
-    this.emit({
-      jobId: job.id,
-      state: job.state,
-      phase: this.phaseName,
-      done,
-      total,
-      rate,
-      eta: left === 0 && !scanning ? 0 : rate > 0 ? left / rate : null,
-      current: this.current,
-      errors: jobErrorCount(db, job.id),
-    })
-  }
-}
-
-function updateTotal(db: Db, jobId: number, now: () => Date): void {
-  stmt(
-    db,
-    `UPDATE jobs SET total = (SELECT count(*) FROM job_photos WHERE job_id = @id),
-       skipped = (SELECT count(*) FROM job_errors WHERE job_id = @id AND stage = 'scan'), updated_at = @at
-     WHERE id = @id`,
-  ).run({ id: jobId, at: now().toISOString() })
-}
-
-/**
- * The photos of a running job waiting for the classifier, as a stream of path chunks. Photos with the
- * same content go as one (the first path stands for its group until its result is recorded). The
- * classification run is started with the first photo queued and counts every photo handed over.
- */
-class ClassifyQueue {
-  private readonly groups = new Map<string, Pending[]>()
-  private readonly byPath = new Map<string, Pending[]>()
-  private readonly handed = new Set<number>()
-  private readonly chunks: string[][] = []
-  private wake: (() => void) | undefined
-  private closed = false
-  private run: Run | undefined
-
-  constructor(
-    private readonly db: Db,
-    private readonly job: Job,
-    readonly threshold: number,
-    private readonly now: () => Date,
-  ) {}
-
-  enqueue(photos: readonly Pending[]): void {
-    const fresh: string[] = []
-    for (const photo of photos) {
-      if (this.handed.has(photo.id)) continue
-      this.handed.add(photo.id)
-      const group = this.groups.get(photo.sha256)
-      if (group) {
-        group.push(photo)
-        continue
-      }
-      const created = [photo]
-      this.groups.set(photo.sha256, created)
-      this.byPath.set(photo.path, created)
-      fresh.push(photo.path)
-    }
-    if (fresh.length === 0) return
-    this.run ??= startRun(this.db, this.job.modelId, 0, this.now)
-    stmt(this.db, 'UPDATE runs SET total = total + ? WHERE id = ?').run(fresh.length, this.run.id)
-    this.chunks.push(fresh)
-    this.wake?.()
-  }
-
-  /** No more photos will come. */
-  close(): void {
-    this.closed = true
-    this.wake?.()
-  }
-
-  async *paths(): AsyncGenerator<readonly string[]> {
-    for (;;) {
-      const chunk = this.chunks.shift()
-      if (chunk) yield chunk
-      else if (this.closed) return
-      else {
-        await new Promise<void>((resolve) => (this.wake = resolve))
-        this.wake = undefined
-      }
-    }
-  }
-
-  /** The group a result is for (once); undefined for a path not asked for or already answered. */
-  take(path: string): Pending[] | undefined {
-    const group = this.byPath.get(path)
-    if (group === undefined) return undefined
-    this.byPath.delete(path)
-    this.groups.delete(group[0]!.sha256)
-    return group
-  }
-
-  unanswered(): [string, Pending[]][] {
-    return [...this.byPath]
-  }
-
-  runId(): number {
-    if (!this.run) throw new Error('No classification run was started.')
-    return this.run.id
-  }
-
-  finish(status: 'finished' | 'cancelled' | 'failed', now: () => Date): void {
-    if (this.run) finishRun(this.db, this.run.id, status, now)
   }
 }

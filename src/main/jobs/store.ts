@@ -1,7 +1,9 @@
 import type { Db } from '../db/database'
-import { stmt } from '../tags/sql'
-import { systemClock } from '../tags/types'
+import { stmt } from '../db/sql'
+import { systemClock } from '../util/clock'
 
+/** A folder's job scans the folder into the library first; the library's classifies what is there. */
+export type JobKind = 'folder' | 'library'
 export type JobState = 'queued' | 'running' | 'paused' | 'cancelled' | 'done' | 'failed'
 export type JobErrorStage = 'scan' | 'classify'
 export type JobOutcome = 'classified' | 'failed' | 'reused'
@@ -19,7 +21,9 @@ export interface JobOptions {
 
 export interface Job {
   id: number
-  folder: string
+  kind: JobKind
+  /** The folder a folder job scans; null for a library job. */
+  folder: string | null
   modelId: string
   options: JobOptions
   state: JobState
@@ -52,7 +56,7 @@ interface JobRow extends Omit<Job, 'options'> {
   options: string
 }
 
-const JOB_COLUMNS = `id, folder, model_id AS modelId, options, state, total, classified, failed, reused, skipped,
+const JOB_COLUMNS = `id, kind, folder, model_id AS modelId, options, state, total, classified, failed, reused, skipped,
   message, created_at AS createdAt, started_at AS startedAt, updated_at AS updatedAt, finished_at AS finishedAt`
 
 function toJob(row: JobRow): Job {
@@ -63,15 +67,22 @@ export const FINAL_STATES: ReadonlySet<JobState> = new Set(['cancelled', 'done',
 
 export function insertJob(
   db: Db,
-  input: { folder: string; modelId: string; options?: JobOptions },
+  input: { folder: string | null; modelId: string; options?: JobOptions },
   now: () => Date = systemClock,
 ): Job {
   const at = now().toISOString()
   const row = stmt(
     db,
-    `INSERT INTO jobs (folder, model_id, options, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+    `INSERT INTO jobs (kind, folder, model_id, options, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
      RETURNING ${JOB_COLUMNS}`,
-  ).get(input.folder, input.modelId, JSON.stringify(input.options ?? {}), at, at) as JobRow
+  ).get(
+    input.folder === null ? 'library' : 'folder',
+    input.folder,
+    input.modelId,
+    JSON.stringify(input.options ?? {}),
+    at,
+    at,
+  ) as JobRow
   return toJob(row)
 }
 

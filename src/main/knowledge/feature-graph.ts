@@ -1,7 +1,7 @@
 import { FEATURES_OUTPUT, type FeatureLayout } from '../../shared/knowledge/features'
-import { readModelGraph } from '../library/graph'
-import type { GraphReport } from '../library/graph/types'
-import { appendToGraph, stageTaps } from '../library/taps'
+import { readModelGraph } from '../onnx'
+import type { GraphReport } from '../onnx/types'
+import { appendToGraph, stageTaps } from '../onnx/taps'
 
 export { FEATURES_OUTPUT }
 

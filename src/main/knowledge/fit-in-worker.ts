@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+import type { Worker } from 'node:worker_threads'
+import { startScriptWorker } from '../util/script-worker'
 import type { FitProfileInput, FitProfileReport } from './fit-profile'
 import type { KnowledgeProfile } from '../../shared/knowledge/profile'
 
@@ -12,13 +11,10 @@ type Reply = { ok: true; value: { profile: KnowledgeProfile; report: FitProfileR
 
 /** The built fit worker beside the bundle (or a folder up, from a chunk), else the source through tsx's loader. */
 function startWorker(): Worker {
-  const built = [join(here, 'fit-worker.js'), join(here, '..', 'fit-worker.js')].find((path) => existsSync(path))
-  if (built) return new Worker(built)
-  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'))
-  const tsx = pathToFileURL(join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href
-  const source = pathToFileURL(join(here, 'fit-worker.ts')).href
-  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}) })`
-  return new Worker(boot, { eval: true })
+  return startScriptWorker(
+    [join(here, 'fit-worker.js'), join(here, '..', 'fit-worker.js')],
+    join(here, 'fit-worker.ts'),
+  )
 }
 
 /**

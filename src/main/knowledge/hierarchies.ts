@@ -8,7 +8,7 @@ import { keywordPathIndex, parseHierarchy, type Hierarchy } from '../../shared/k
  * The label hierarchies the app ships: `resources/labels/<labels>.hierarchy.json` beside the label
  * lists (`cifar10.txt`, `imagenet-1k.txt`), made by `scripts/build-hierarchy.ts`.
  *
- * Like the label lists (`library/labels.ts`), they are read from a labels folder the caller names:
+ * Like the label lists (`models/labels.ts`), they are read from a labels folder the caller names:
  * `join(paths.resourcesDir, 'labels')` in the app. Where no caller is there to name it (the XMP writer
  * looking up a keyword's path), `shippedLabelsDir()` finds the same folder on its own: in the packaged
  * app under `process.resourcesPath` (electron-builder's extraResources), in development and tests the

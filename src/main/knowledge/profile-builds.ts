@@ -1,13 +1,19 @@
 import { rm } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
-import { collectInputs } from '../../cli/walk'
-import type { EmitEvent, KnowledgeView, PickedFolder, ProfilePhase, ProfileProgress } from '../../shared/ipc/contract'
+import { collectInputs } from '../fs/collect-inputs'
+import type {
+  EmitEvent,
+  KnowledgeView,
+  ModelSummary,
+  PickedFolder,
+  ProfilePhase,
+  ProfileProgress,
+} from '../../shared/ipc/contract'
+import type { ModelCard } from '../../shared/model-card'
 import { featureLength, type FeatureLayout } from '../../shared/knowledge/features'
 import type { KnowledgeProfile } from '../../shared/knowledge/profile'
-import type { AppBatchEngine } from '../engine/app-batch-engine'
 import { writeFileAtomic } from '../fs/durable'
-import { FolderGrants } from '../library/file-grants'
-import type { ModelLibrary } from '../library/model-library'
+import { FolderGrants } from '../fs/file-grants'
 import type { FitProfileInput } from './fit-profile'
 import { knowledgeFiles, loadKnowledge } from './load-knowledge'
 
@@ -18,10 +24,31 @@ export const MAX_PROFILE_PHOTOS = 5000
 /** Progress events at most this often while photos are read. */
 const PROGRESS_MS = 250
 
+/** What a build needs of the model library (`ModelLibrary`). */
+export interface ProfileLibrary {
+  has(id: string): boolean
+  card(id: string): ModelCard
+  summary(id: string): ModelSummary
+  /** The profile the engines load for the model, if it has one. */
+  profilePath(id: string): string | undefined
+  /** Where a profile the person builds for the model is written. */
+  userProfilePath(id: string): string
+}
+
+/** One photo's outputs from the engine, or why it could not be read. */
+export type ExtractedPhoto =
+  { path: string; logits?: Float32Array; features?: Float32Array } | { path: string; error: string }
+
+/** Each photo's logits and features on a CPU engine, a batch at a time (`AppBatchEngine.extract`). */
+export type ExtractOutputs = (
+  modelId: string,
+  paths: readonly string[],
+  signal?: AbortSignal,
+) => AsyncIterable<readonly ExtractedPhoto[]>
+
 export interface ProfileBuildsDeps {
-  library: Pick<ModelLibrary, 'has' | 'card' | 'summary' | 'profilePath' | 'userProfilePath'>
-  /** Each photo's logits and features on a CPU engine (`AppBatchEngine.extract`). */
-  extract: AppBatchEngine['extract']
+  library: ProfileLibrary
+  extract: ExtractOutputs
   /** The model's feature layout, from its graph (`featureLayout` of the cached report); throws when it has none. */
   layout(modelId: string): Promise<FeatureLayout>
   /**

@@ -1,8 +1,8 @@
 import type { Stats } from 'node:fs'
 import { constants } from 'node:fs'
-import { copyFile, link, lstat, open, rename, rm, stat, unlink, utimes } from 'node:fs/promises'
+import { copyFile, link, lstat, rename, rm, stat, unlink, utimes } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { fsyncFile } from '../fs/durable'
+import { fsyncDir, fsyncFile } from '../fs/durable'
 import { sha256File } from '../fs/hash'
 
 export { sha256File }
@@ -30,6 +30,12 @@ export async function statOrUndefined(path: string): Promise<Stats | undefined> 
 
 export async function exists(path: string): Promise<boolean> {
   return (await statOrUndefined(path)) !== undefined
+}
+
+/** A file is at `path` and holds the content with this sha256. */
+export async function sameContent(path: string, sha256: string): Promise<boolean> {
+  const stats = await statOrUndefined(path)
+  return stats !== undefined && stats.isFile() && (await sha256File(path)) === sha256
 }
 
 /** Two names for one file (a hard link left by a move that stopped half way). */
@@ -72,19 +78,7 @@ export async function copyDurably(from: string, to: string, times: Stats): Promi
   await fsyncFile(to)
 }
 
-/** Flushes a folder's entries (a rename or an unlink in it) where the platform allows it. */
-export async function fsyncDir(folder: string): Promise<void> {
-  let handle
-  try {
-    handle = await open(folder, 'r')
-    await handle.sync()
-  } catch {
-    // Windows cannot open or flush a folder; the rename is as durable as the platform makes it.
-  } finally {
-    await handle?.close()
-  }
-}
-
+/** Removes a file (if it is there) and flushes its folder. */
 export async function removeFile(path: string): Promise<void> {
   await rm(path, { force: true })
   await fsyncDir(dirname(path))

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database'
-import { stmt } from '../tags/sql'
-import { systemClock } from '../tags/types'
+import { stmt } from '../db/sql'
+import { systemClock } from '../util/clock'
 import type { OrganizeMode, OrganizePlan } from './plan'
 
 export type OrganizeRunState = 'running' | 'done' | 'rolling-back' | 'rolled-back' | 'undoing' | 'undone'

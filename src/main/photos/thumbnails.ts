@@ -2,7 +2,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { tempPathBeside } from '../fs/durable'
-import { describeFileError } from '../engine/file-errors'
+import { describeFileError } from '../fs/file-errors'
 import { MAX_DECODE_PIXELS } from './decode'
 
 /**

@@ -3,8 +3,8 @@ import { stat } from 'node:fs/promises'
 import { extname, normalize, relative, resolve, sep, isAbsolute } from 'node:path'
 import { Readable } from 'node:stream'
 import { artifactBySuffix } from '../../shared/ipc/routes'
-import type { ModelArtifact } from '../library/model-artifacts'
-import { SECURITY_HEADERS } from '../security'
+import type { ModelArtifact } from '../models/model-artifacts'
+import { SECURITY_HEADERS } from '../security/policy'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -1,25 +1,5 @@
-/** The photo library and tag store: photos, predictions, runs, tags; ingest and batch classification. */
-export type {
-  Photo,
-  PhotoFile,
-  PhotoStatus,
-  PhotoTag,
-  Prediction,
-  ScoredClass,
-  Tag,
-  TagSource,
-  TagStatus,
-} from './types'
-export {
-  addPhoto,
-  findPhotoByPath,
-  findPhotosBySha256,
-  getPhoto,
-  photoCount,
-  removePhotos,
-  setPhotoStatus,
-  updatePhotoFile,
-} from './photos'
+/** The tag store: tags on photos (a person's and the model's suggestions) and the predictions behind them. */
+export type { PhotoTag, PhotoTagState, Prediction, ScoredClass, Tag, TagSource, TagStatus } from './types'
 export {
   applySuggestionThreshold,
   DEFAULT_SUGGESTION_THRESHOLD,
@@ -40,7 +20,6 @@ export {
   type StoredVerdict,
   type Suggestion,
 } from './predictions'
-export { finishRun, getRun, listRuns, markInterruptedRuns, startRun, type Run, type RunStatus } from './runs'
 export {
   acceptTags,
   addTag,
@@ -61,44 +40,7 @@ export {
   tagMatchQuery,
   undoTagChange,
   type MergeReport,
-  type PhotoTagState,
   type TagChange,
   type TagChangeEntry,
   type TagCount,
 } from './tags'
-export {
-  countPhotos,
-  listPhotos,
-  reviewGroups,
-  reviewQueue,
-  type PageRequest,
-  type PhotoFilter,
-  type PhotoPage,
-  type ReviewCursor,
-  type VerdictFilter,
-  type ReviewGroup,
-  type ReviewItem,
-  type ReviewPage,
-} from './queries'
-export {
-  addPaths,
-  PHOTO_EXTENSIONS,
-  readPhotoFile,
-  refreshLibrary,
-  sha256File,
-  type IngestDeps,
-  type IngestProgress,
-  type IngestReport,
-  type RefreshReport,
-  type SkippedFile,
-} from './ingest'
-export {
-  classifierFn,
-  classifyPending,
-  type ClassifyFn,
-  type ClassifyPendingDeps,
-  type ClassifyPendingReport,
-  type ClassifyProgress,
-  type ClassifyResult,
-} from './classify-pending'
-export { exifTakenAt, parseExifDate } from './exif-date'

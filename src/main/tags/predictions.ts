@@ -2,9 +2,10 @@ import type { Db } from '../db/database'
 import { readSetting, writeSetting } from '../db/settings'
 import type { LevelScore } from '../../shared/knowledge/levels'
 import type { Verdict } from '../../shared/knowledge/verdict'
-import { stmt } from './sql'
+import { stmt } from '../db/sql'
 import { canBeTagName, ensureTag, TagError } from './tags'
-import { systemClock, type Prediction, type ScoredClass } from './types'
+import type { Prediction, ScoredClass } from './types'
+import { systemClock } from '../util/clock'
 
 export const SUGGESTION_THRESHOLD_KEY = 'tags.suggestion_threshold'
 export const DEFAULT_SUGGESTION_THRESHOLD = 0.5

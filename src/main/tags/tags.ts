@@ -1,6 +1,7 @@
 import type { Db } from '../db/database'
-import { stmt } from './sql'
-import { systemClock, type PhotoTag, type Tag, type TagSource, type TagStatus } from './types'
+import { stmt } from '../db/sql'
+import type { PhotoTag, PhotoTagState, Tag, TagSource, TagStatus } from './types'
+import { systemClock } from '../util/clock'
 
 /** A tag operation that cannot be done as asked (a name taken, an unknown tag or photo); the message is for a person. */
 export class TagError extends Error {}
@@ -61,16 +62,6 @@ export function ensureTag(db: Db, name: string, now: () => Date = systemClock): 
 
 // ---------------------------------------------------------------------------------------------
 // Decisions on a selection of photos, each returning what undoes it.
-
-/** A photo_tags row without its key: enough to put it back exactly. */
-export interface PhotoTagState {
-  source: TagSource
-  status: TagStatus
-  score: number | null
-  modelId: string | null
-  createdAt: string
-  updatedAt: string
-}
 
 export interface TagChangeEntry {
   photoId: number

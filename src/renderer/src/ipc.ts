@@ -1,38 +1,50 @@
 import {
   contract,
   events,
+  type Bridge,
   type Channel,
   type ChannelInput,
   type ChannelOutput,
   type EventName,
   type EventPayload,
 } from '../../shared/ipc/contract'
+import { IpcError, unwrapReply } from '../../shared/ipc/errors'
 
-/** Raised when the bridge is missing or a reply does not match its channel's schema. */
-export class IpcError extends Error {
-  override name = 'IpcError'
-}
+/**
+ * What a failed call throws: its `kind` says what went wrong (a decode error, an engine failure, a file not
+ * found…), its message is for people. Also thrown when the bridge is missing or a reply is malformed.
+ */
+export { IpcError }
+export type { IpcErrorKind } from '../../shared/ipc/errors'
 
-function bridge(): Window['api'] {
-  const api = (window as Partial<Window>).api
+function bridge(): Bridge {
+  const api = (window as { api?: Bridge }).api
   if (!api || typeof api.invoke !== 'function') {
-    throw new IpcError('The app bridge (window.api) is missing: the page was not opened by ResNet Lens.')
+    throw new IpcError('internal', 'The app bridge (window.api) is missing: the page was not opened by ResNet Lens.')
   }
   return api
 }
 
 /**
- * Calls the main process over `window.api` and parses the reply with the channel's output schema,
- * so the renderer never trusts an unchecked shape.
+ * Calls the main process over `window.api`, unwraps its reply envelope (a failure is thrown as an
+ * `IpcError` with the error's kind) and parses the value with the channel's output schema, so the
+ * renderer never trusts an unchecked shape.
  */
 export async function call<C extends Channel>(
   channel: C,
   ...args: ChannelInput<C> extends undefined ? [input?: undefined] : [input: ChannelInput<C>]
 ): Promise<ChannelOutput<C>> {
-  const reply = await bridge().invoke(channel, args[0])
-  const parsed = contract[channel].output.safeParse(reply)
+  const api = bridge()
+  let reply: unknown
+  try {
+    reply = await api.invoke(channel, args[0])
+  } catch (error) {
+    // The request never got an answer (refused by Electron, or the bridge failed).
+    throw new IpcError('internal', ipcMessage(error))
+  }
+  const parsed = contract[channel].output.safeParse(unwrapReply(reply))
   if (!parsed.success) {
-    throw new IpcError(`The reply on "${channel}" has an unexpected shape: ${parsed.error.message}`)
+    throw new IpcError('internal', `The reply on "${channel}" has an unexpected shape: ${parsed.error.message}`)
   }
   return parsed.data as ChannelOutput<C>
 }
@@ -43,7 +55,7 @@ export async function call<C extends Channel>(
  */
 export function subscribe<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
   const api = bridge()
-  if (typeof api.on !== 'function') throw new IpcError('The app bridge (window.api) cannot deliver events.')
+  if (typeof api.on !== 'function') throw new IpcError('internal', 'The app bridge (window.api) cannot deliver events.')
   return api.on(event, (payload) => {
     const parsed = events[event].safeParse(payload)
     if (!parsed.success) {
@@ -54,7 +66,10 @@ export function subscribe<E extends EventName>(event: E, listener: (payload: Eve
   })
 }
 
-/** The message of an error thrown over IPC, without Electron's "Error invoking remote method …:" prefix. */
+/**
+ * The message of an error, for people: an `IpcError`'s as it is, another's without Electron's "Error invoking
+ * remote method …:" prefix (which only a request Electron itself refused still carries).
+ */
 export function ipcMessage(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error)
   return raw.replace(/^Error invoking remote method '[^']+': (?:\w*Error: )?/, '')
@@ -62,7 +77,7 @@ export function ipcMessage(error: unknown): string {
 
 /** The path of a file dropped from the file manager; '' where the bridge cannot tell (a plain browser). */
 export function pathForFile(file: File): string {
-  const api = (window as Partial<Window>).api
+  const api = (window as { api?: Bridge }).api
   if (!api || typeof api.pathForFile !== 'function') return ''
   try {
     return api.pathForFile(file)

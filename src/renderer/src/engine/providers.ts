@@ -97,14 +97,14 @@ export function planProvider(preference: EnginePreference, probe: WebGpuProbe): 
   }
 }
 
-/** Threads for the WASM backend: up to 4, and only with cross-origin isolation (SharedArrayBuffer). */
-export function planThreads(
-  crossOriginIsolated: boolean,
-  hardwareConcurrency: number | undefined,
-): {
+/** The WASM backend's thread count, and why it is not more (empty when nothing held it back). */
+export interface ThreadPlan {
   threads: number
   note: string
-} {
+}
+
+/** Threads for the WASM backend: up to 4, and only with cross-origin isolation (SharedArrayBuffer). */
+export function planThreads(crossOriginIsolated: boolean, hardwareConcurrency: number | undefined): ThreadPlan {
   if (!crossOriginIsolated) {
     return { threads: 1, note: '1 thread: the page is not cross-origin isolated (no SharedArrayBuffer)' }
   }

@@ -1,24 +1,9 @@
-/** File types the app offers to classify when it walks a dropped folder. */
-const IMAGE_EXTENSIONS = new Set([
-  'jpg',
-  'jpeg',
-  'jpe',
-  'jfif',
-  'png',
-  'webp',
-  'gif',
-  'bmp',
-  'avif',
-  'tif',
-  'tiff',
-  'ico',
-  'svg',
-])
+import { BROWSER_IMAGE_EXTENSIONS } from '../../../shared/image-files'
 
 export function looksLikeImage(file: File): boolean {
   if (file.type.startsWith('image/')) return true
   const dot = file.name.lastIndexOf('.')
-  return dot >= 0 && IMAGE_EXTENSIONS.has(file.name.slice(dot + 1).toLowerCase())
+  return dot >= 0 && BROWSER_IMAGE_EXTENSIONS.has(file.name.slice(dot).toLowerCase())
 }
 
 export interface PickedFile {

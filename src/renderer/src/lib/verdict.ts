@@ -1,4 +1,4 @@
-import type { KnowledgeStatus } from '../engine/messages'
+import type { KnowledgeStatus } from '../../../shared/knowledge/resolve'
 
 /** "Not one of the 10 things ResNet-56 (CIFAR-10) knows": what an unknown photo's card says. */
 export function unknownSentence(modelName: string, classes: number): string {

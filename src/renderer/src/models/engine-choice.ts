@@ -3,8 +3,8 @@
  * person's override, for the Models screen.
  */
 import { create } from 'zustand'
-import type { EngineChoiceView } from '../../../shared/ipc/contract'
 import type { EngineKind } from '../../../shared/engine/engine-kind'
+import type { EngineChoiceView } from '../../../shared/ipc/contract'
 import { call, ipcMessage } from '../ipc'
 
 export type ChoiceState =

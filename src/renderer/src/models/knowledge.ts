@@ -5,10 +5,11 @@
  */
 import { create } from 'zustand'
 import type { KnowledgeView, PickedFolder, ProfileProgress } from '../../../shared/ipc/contract'
-import { startEngine } from '../actions'
 import { call, ipcMessage, subscribe } from '../ipc'
-import { useClassifyStore } from '../store'
-import { useModelsStore } from './store'
+import { startEngine } from '../session/active-model'
+import { modelName } from '../session/model-list'
+import { notify } from '../session/notices'
+import { useSessionStore } from '../session/session-store'
 
 /**
  * A card's build panel: closed; a folder picked and waiting for Build (with the last failure, if any);
@@ -38,7 +39,6 @@ export const useKnowledgeStore = create<KnowledgeStore>((set) => ({
 }))
 
 const store = () => useKnowledgeStore.getState()
-const notify = (text: string) => useClassifyStore.getState().showNotice(text)
 
 let listening = false
 
@@ -52,11 +52,6 @@ function listen(): void {
     listening = false
     console.error(ipcMessage(error))
   }
-}
-
-function nameOf(id: string): string {
-  const models = useModelsStore.getState().models
-  return (models.status === 'ready' && models.data.find((m) => m.id === id)?.name) || id
 }
 
 /** Reads what the card says about a model's profile. */
@@ -92,7 +87,7 @@ function onProgress(progress: ProfileProgress): void {
   }
   if (phase === 'done') {
     store().setBuild(modelId, undefined)
-    notify(`${nameOf(modelId)}: ${progress.message ?? 'the profile is built.'}`)
+    notify(`${modelName(modelId)}: ${progress.message ?? 'the profile is built.'}`)
     afterProfileChange(modelId)
   } else if (phase === 'cancelled') {
     store().setBuild(modelId, undefined)
@@ -106,7 +101,7 @@ function onProgress(progress: ProfileProgress): void {
 /** The card reads the profile again, and the window's engine reloads the active model to use it. */
 function afterProfileChange(modelId: string): void {
   void loadKnowledge(modelId)
-  const models = useModelsStore.getState().models
+  const { models } = useSessionStore.getState()
   const active = models.status === 'ready' && models.data.find((m) => m.active)?.id === modelId
   if (active) void startEngine()
 }
@@ -190,7 +185,7 @@ export async function deleteProfile(modelId: string): Promise<void> {
   try {
     const view = await call('models:deleteProfile', { id: modelId })
     store().setView(modelId, { status: 'ready', view })
-    notify(`${nameOf(modelId)}: the profile built here was deleted.`)
+    notify(`${modelName(modelId)}: the profile built here was deleted.`)
     afterProfileChange(modelId)
   } catch (error) {
     store().setBuild(modelId, { step: 'failed', error: ipcMessage(error) })

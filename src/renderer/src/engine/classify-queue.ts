@@ -1,0 +1,143 @@
+import { runImages, type ImageOutputs } from '../../../shared/engine/image-outputs'
+import { FEATURES_OUTPUT } from '../../../shared/knowledge/features'
+import { interpret } from '../../../shared/knowledge/interpret'
+import type { SerialQueue } from '../lib/serial-queue'
+import type { Engine, LoadedEngine } from './loaded-engine'
+import type { ClassifyRequest } from './messages'
+import { failureOf, preparePhoto, type PreparedPhoto } from './prepare-photo'
+import { failure, messageOf, type WorkerRuntime } from './worker-runtime'
+
+/** Photos decoded at the same time (a decoded 24 MP photo is ~100 MB of RGBA). */
+const MAX_PARALLEL_DECODES = 3
+/** Most photos in one session.run. */
+const MAX_BATCH = 16
+
+interface Prepared extends PreparedPhoto {
+  request: ClassifyRequest
+}
+
+/**
+ * Photos to classify: decoded a few at a time while the model runs, then batched through the loaded
+ * model in the lane, one batch at a time.
+ */
+export class ClassifyQueue {
+  private readonly waiting: ClassifyRequest[] = []
+  private readonly prepared: Prepared[] = []
+  private decoding = 0
+  private running = false
+
+  constructor(
+    private readonly runtime: WorkerRuntime,
+    private readonly lane: SerialQueue,
+    private readonly engine: LoadedEngine,
+  ) {}
+
+  add(request: ClassifyRequest): void {
+    this.waiting.push(request)
+    this.pump()
+  }
+
+  private pump(): void {
+    while (this.decoding < MAX_PARALLEL_DECODES && this.waiting.length > 0) {
+      const request = this.waiting.shift()!
+      this.decoding++
+      preparePhoto(this.runtime.decode, request.file, async () => (await this.engine.ready()).card)
+        .then(
+          (photo) => void this.prepared.push({ ...photo, request }),
+          (error: unknown) => {
+            const { kind, message } = failureOf(error)
+            this.runtime.post(failure(request.id, kind, message))
+          },
+        )
+        .finally(() => {
+          this.decoding--
+          this.pump()
+        })
+    }
+    if (!this.running && this.prepared.length > 0) {
+      this.running = true
+      const batch = this.prepared.splice(0, MAX_BATCH)
+      void this.lane
+        .run(() => this.runBatch(batch))
+        .finally(() => {
+          this.running = false
+          this.pump()
+        })
+    }
+  }
+
+  private fail(items: readonly Prepared[], kind: 'load' | 'inference', message: string): void {
+    for (const item of items) this.runtime.post(failure(item.request.id, kind, message))
+  }
+
+  private async runBatch(items: Prepared[]): Promise<void> {
+    let engine: Engine
+    try {
+      engine = this.engine.inLane()
+    } catch (error) {
+      this.fail(items, 'load', `The model is not loaded: ${messageOf(error)}`)
+      return
+    }
+    const { classifier } = engine
+    // Photos prepared for a model that has since been replaced are prepared again for the new one.
+    const stale = items.filter((item) => item.card !== engine.card)
+    if (stale.length > 0) this.waiting.unshift(...stale.map((item) => item.request))
+    const current = items.filter((item) => item.card === engine.card)
+    const runnable = current.filter((item) => item.tensor.length === classifier.tensorLength)
+    this.fail(
+      current.filter((item) => !runnable.includes(item)),
+      'inference',
+      'The model changed while this photo was waiting; add it again.',
+    )
+    if (runnable.length === 0) return
+    const started = performance.now()
+    let outputs: ImageOutputs[]
+    try {
+      // A features model gives each photo's features in the same run: what the verdict measures it by.
+      outputs = await runImages(
+        classifier,
+        runnable.map((item) => item.tensor),
+        FEATURES_OUTPUT,
+      )
+    } catch (error) {
+      this.fail(runnable, 'inference', `Inference failed: ${messageOf(error)}`)
+      return
+    }
+    const batchMs = performance.now() - started
+    runnable.forEach((item, i) => this.reply(engine, item, outputs[i]!, { batchMs, batchSize: runnable.length }))
+  }
+
+  private reply(
+    engine: Engine,
+    item: Prepared,
+    outputs: ImageOutputs,
+    batch: { batchMs: number; batchSize: number },
+  ): void {
+    // Its own copy: the row's buffer is transferred to the page.
+    const logits = outputs.logits.slice()
+    const { top, verdict, levels } = interpret(
+      logits,
+      outputs.features,
+      engine.card.labels,
+      item.request.k,
+      engine.knowledge,
+    )
+    this.runtime.post(
+      {
+        type: 'classified',
+        id: item.request.id,
+        top,
+        verdict,
+        ...(levels && { levels }),
+        logits,
+        provider: engine.provider,
+        model: engine.model,
+        ...batch,
+        decodeMs: item.decodeMs,
+        width: item.width,
+        height: item.height,
+      },
+      [logits.buffer],
+    )
+  }
+}

@@ -1,0 +1,25 @@
+/** The Library's filter: each change reads the grid again from its top. */
+import { DeferredTask } from '../lib/deferred-task'
+import { reload } from './library-grid'
+import { NO_FILTER, useLibraryStore, type LibraryFilter } from './library-store'
+
+const store = () => useLibraryStore.getState()
+
+export function setFilter(change: Partial<LibraryFilter>): void {
+  const next = { ...store().filter, ...change }
+  store().setFilter(next)
+  reload()
+}
+
+export function clearFilter(): void {
+  store().setFilter(NO_FILTER)
+  reload()
+}
+
+const searchSoon = new DeferredTask(reload)
+
+/** Search as you type: the grid follows shortly after the last key. */
+export function setQuery(query: string): void {
+  store().setFilter({ ...store().filter, query })
+  searchSoon.restart(120)
+}
