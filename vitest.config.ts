@@ -30,8 +30,9 @@ export default defineConfig({
           globalSetup: ['tests/e2e/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          // One Chromium at a time on a 2-core machine.
-          fileParallelism: false,
+          // Two files at once: each waits much of its time on Chromium, the engine worker or a child process,
+          // so two use both cores of a 2-core machine (one at a time left half of the CPU idle).
+          maxWorkers: 2,
         },
       },
     ],

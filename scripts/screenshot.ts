@@ -6,7 +6,8 @@
  *   Activations panel (the bundled ResNet-56);
  * - docs/screenshot-architecture.png: the ResNet-50 fixture's Architecture view with conv3_x open;
  * - docs/screenshot-jobs.png: a finished folder job of 500 CIFAR photos and its organize preview;
- * - docs/screenshot-models.png: the Models screen with the batch engine measured for the bundled model.
+ * - docs/screenshot-models.png: the Models screen with the batch engine measured for the bundled model;
+ * - docs/screenshot-duplicates.png: the Library's Duplicates view with seven copies of chelsea.png.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -20,6 +21,7 @@ import { waitForCards, waitForProvider } from '../tests/support/cards'
 import { dropFiles, fileFromDisk } from '../tests/support/drop'
 import { unzippedFixture } from '../tests/support/fixture-models'
 import { cifarHalfDir, readReferencePredictions, repoRoot, sharedPath } from '../tests/support/shared'
+import { makeVariants } from '../tests/support/variants'
 
 const docs = join(repoRoot, 'docs')
 const outputs = {
@@ -28,6 +30,7 @@ const outputs = {
   architecture: join(docs, 'screenshot-architecture.png'),
   jobs: join(docs, 'screenshot-jobs.png'),
   models: join(docs, 'screenshot-models.png'),
+  duplicates: join(docs, 'screenshot-duplicates.png'),
 }
 
 /** Waits until every canvas of the selector in view has been drawn. */
@@ -145,6 +148,20 @@ try {
     await resnet50.getByTestId('batch-engine-reason').waitFor({ timeout: 120_000 })
     await bundled.scrollIntoViewIfNeeded()
     await shoot(page, outputs.models)
+
+    // The Library's Duplicates view: a photo saved again resized, recompressed, rotated, cropped and converted.
+    const copies = join(work, 'Copies')
+    mkdirSync(copies)
+    copyFileSync(sharedPath('photos', 'chelsea.png'), join(copies, 'chelsea.png'))
+    await makeVariants(sharedPath('photos', 'chelsea.png'), copies)
+    await page.keyboard.press('Control+4')
+    await page.getByTestId('library-screen').waitFor()
+    services.dialogAnswers.folders.push([copies])
+    await page.getByTestId('library-add').click()
+    await page.getByTestId('library-report').waitFor()
+    await page.getByTestId('open-duplicates').click()
+    await page.getByTestId('duplicate-group').filter({ hasText: 'chelsea' }).waitFor({ timeout: 120_000 })
+    await shoot(page, outputs.duplicates)
   } finally {
     rmSync(work, { recursive: true, force: true })
   }

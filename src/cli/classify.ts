@@ -1,6 +1,7 @@
 /**
  * Command-line classifier: `npm run classify -- <file-or-folder>... [--model FILE] [--top K] [--json]`,
- * and folder organizing: `npm run classify -- <folder> --organize copy|move --out DIR` (organize-run.ts).
+ * folder organizing: `npm run classify -- <folder> --organize copy|move --out DIR` (organize-run.ts), similar
+ * photos and near-duplicates: `<folder> --similar PHOTO` / `<folder> --duplicates` (own-tags-run.ts).
  * See USAGE in args.ts for options and exit codes.
  */
 import { relative, resolve } from 'node:path'
@@ -12,6 +13,7 @@ import { createCliEngine, engineLine, WEBGPU_IN_CLI, type CliEngine } from './cl
 import { humanLine, jsonLine, knowledgeLine } from './format'
 import { defaultCliDbPath, openCliDatabase } from './organize-db'
 import { runOrganizeCli } from './organize-run'
+import { runOwnTagsCli } from './own-tags-run'
 import { defaultModelPath } from './paths'
 import { collectInputs } from '../main/fs/collect-inputs'
 
@@ -38,6 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT_FAILED
   }
   if (options.organize) return runOrganizeCli({ ...options, organize: options.organize }, { describeModel })
+  if (options.ownTags) return runOwnTagsCli({ ...options, ownTags: options.ownTags }, { describeModel })
 
   let db: Db
   const dbFile = resolve(options.db ?? defaultCliDbPath())

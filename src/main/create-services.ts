@@ -18,6 +18,10 @@ import { findPhotoByPath } from './photo-library/photos'
 import { artifactUrlPath } from './models/model-artifacts'
 import { JobsService } from './jobs/jobs-service'
 import { OrganizeService } from './organize/organize-service'
+import { DuplicatesService } from './own-tags/duplicates-service'
+import { LearnedTagsService } from './own-tags/learned-tags-service'
+import { saveLearnedModel } from './own-tags/save-learned-model'
+import { SimilarService } from './own-tags/similar-service'
 import { JobRunner } from './jobs/runner'
 import { PhotoLibraryService } from './photo-library/library-service'
 import { ModelLibrary } from './models/model-library'
@@ -107,6 +111,10 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       fit: fitProfileInWorker,
       emit: events.emit,
     })
+    const photos = new PhotoLibraryService({ db, thumbsDir: join(paths.dataDir, 'thumbs'), emit: events.emit })
+    const activeModelId = () => library.activeId()
+    const items = (ids: readonly number[]) => photos.items(ids)
+    const learned = new LearnedTagsService({ db, activeModelId, emit: events.emit })
     const services: Services = {
       db,
       emit: events.emit,
@@ -116,7 +124,20 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       profiles,
       webgpu,
       route,
-      photos: new PhotoLibraryService({ db, thumbsDir: join(paths.dataDir, 'thumbs'), emit: events.emit }),
+      photos,
+      similar: new SimilarService({ db, items, activeModelId }),
+      duplicates: new DuplicatesService({ db, items, activeModelId, emit: events.emit }),
+      learned,
+      saveLearnedModel: (input) =>
+        saveLearnedModel(
+          {
+            learned,
+            importer,
+            featureLayout: (id) => artifacts.featureLayout(id),
+            workDir: join(paths.dataDir, 'cache'),
+          },
+          input,
+        ),
       appInfo: { ...options.appInfo, dataDir: paths.dataDir },
       library,
       artifacts,
@@ -134,6 +155,8 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
         catalog.cancelAll()
         await catalog.idle()
         // The running job stops after the image in flight and stays 'running': the next start resumes it.
+        learned.close()
+        services.similar.close()
         await organize.close()
         await jobs.close()
         await profiles.close()

@@ -57,6 +57,22 @@ export const GraphSummarySchema = z.object({
 })
 export type GraphSummary = z.infer<typeof GraphSummarySchema>
 
+/** How a model saved from learned tags was made (`npm run teach`, `writeLearnedModel`): its labels are the tags. */
+export const LearnedRecordSchema = z.object({
+  /** The model whose features the tags were learned on (its input, preprocessing and trunk are kept). */
+  baseSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  baseName: z.string().optional(),
+  /** The embedding definition's version (`EmbeddingSpec.version`). */
+  embeddingVersion: z.number().int().nonnegative(),
+  /** Per tag, in label order: the photos it was learned from (positives) and the other tags' (negatives). */
+  examples: z.array(
+    z.object({ tag: z.string(), positives: z.number().int().nonnegative(), negatives: z.number().int().nonnegative() }),
+  ),
+  /** When it was learned (ISO 8601). */
+  date: z.string(),
+})
+export type LearnedRecord = z.infer<typeof LearnedRecordSchema>
+
 export const ModelCardSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/),
   name: z.string().min(1),
@@ -73,6 +89,8 @@ export const ModelCardSchema = z.object({
   /** Which built-in label list the labels are, if any (`imagenet-1k`, `cifar10`), else where they came from. */
   labelsSource: z.string().optional(),
   graph: GraphSummarySchema.optional(),
+  /** Present on a model saved from learned tags. */
+  learned: LearnedRecordSchema.optional(),
 })
 export type ModelCard = z.infer<typeof ModelCardSchema>
 

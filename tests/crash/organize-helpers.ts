@@ -11,7 +11,7 @@ import { createWasmEngine, type NodeEngine } from '../../src/main/inference/node
 import { ModelLibrary } from '../../src/main/models/model-library'
 import { sha256Of } from '../support/files'
 import { cifarHalfDir } from '../support/shared'
-import { seededRandom } from '../../src/main/knowledge/linalg'
+import { seededRandom } from '../../src/shared/random'
 
 export const CIFAR_CLASSES = [
   'airplane',

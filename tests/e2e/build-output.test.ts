@@ -59,8 +59,12 @@ describe('built app', () => {
           path: sharedPath('photos', 'chelsea.png'),
           top: [expect.objectContaining({ label: 'cat' })],
           verdict: expect.objectContaining({ source: 'energy' }),
+          // Without a profile, the embedding of the layers' log1p statistics (224 values: see embeddingSpecFor).
+          embedding: { version: expect.any(Number), vector: expect.any(Float32Array) },
         },
       ])
+      const [only] = results
+      expect('embedding' in only! && Math.hypot(...only.embedding!.vector)).toBeCloseTo(1, 5)
     } finally {
       await engine.close()
     }

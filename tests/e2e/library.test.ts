@@ -299,7 +299,9 @@ describe('Library and Review', () => {
       )
 
     // The mouse: a click selects one, Ctrl-click adds one, Shift-click selects the range from the last click.
-    const all = await tiles(page)
+    // (Read once every tile is drawn: a refresh of the grid can be under way.)
+    let all: Awaited<ReturnType<typeof tiles>> = []
+    await expect.poll(async () => (all = await tiles(page)).length).toBe(photos.length)
     const tile = (i: number) => page.locator(`[data-testid="library-tile"][data-photo-id="${all[i]!.id}"]`)
     await tile(0).click()
     await tile(2).click({ modifiers: ['Control'] })

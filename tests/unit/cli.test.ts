@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process'
+import { runCliScript, type CliRun } from '../support/run-cli'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCliArgs, UsageError } from '../../src/cli/args'
 import { cardIdFor } from '../../src/main/inference/infer-card'
@@ -13,28 +11,13 @@ import { cifarHalfDir, repoRoot, sharedPath } from '../support/shared'
 const CIFAR10 = readFileSync(join(repoRoot, 'resources', 'labels', 'cifar10.txt'), 'utf8')
   .trim()
   .split('\n')
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
-const cliPath = join(repoRoot, 'src', 'cli', 'classify.ts')
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+type Run = CliRun
 
 /** Runs the real CLI in a child Node process, by default from the temp folder (not the repo). */
 function runCli(args: string[], cwd = work): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // One database for the file's runs: the engines are measured by the first run only.
-    const env = { ...process.env, RESNET_LENS_CLI_DB: join(work, 'cli.db') }
-    const child = spawn(process.execPath, ['--import', tsxLoader, cliPath, ...args], { cwd, env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
+  // One database for the file's runs: the engines are measured by the first run only.
+  return runCliScript('classify.ts', args, { cwd, env: { ...process.env, RESNET_LENS_CLI_DB: join(work, 'cli.db') } })
 }
 
 type Line = { path: string; top: { label: string; index: number; p: number }[] } | { path: string; error: string }

@@ -11,7 +11,7 @@ import {
 } from '../../src/shared/knowledge/features'
 import { createNativeEngine } from '../../src/main/inference/native-ort'
 import { createWasmEngine } from '../../src/main/inference/node-ort'
-import { addFeatureOutputs } from '../../src/main/knowledge/feature-graph'
+import { addFeatureOutputs } from '../../src/main/onnx/feature-graph'
 import { readModelGraph } from '../../src/main/onnx'
 import { modelProtoType } from '../../src/main/onnx/protobuf'
 import { addTapOutputs, stageTaps } from '../../src/main/onnx/taps'

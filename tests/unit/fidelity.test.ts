@@ -7,8 +7,8 @@ import { collectInputs } from '../../src/main/fs/collect-inputs'
 import { describeFidelity, fidelityProblems, measureFidelity } from '../support/fidelity'
 import { cifarHalfDir, readReferencePredictions, type ReferenceRow } from '../support/shared'
 
-/** WASM runs every 5th image (100 per class): its full 5,000-image figures are printed by `npm run bench`. */
-const WASM_SAMPLE_EVERY = 5
+/** WASM runs every 10th image (50 per class): its full 5,000-image figures are printed by `npm run bench`. */
+const WASM_SAMPLE_EVERY = 10
 
 // The bundled model through each batch engine (walk → decode → preprocess in the engine worker →
 // onnxruntime-node's CPU or onnxruntime-web's WASM) against PyTorch's predictions on the 5,000

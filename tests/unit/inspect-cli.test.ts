@@ -1,36 +1,20 @@
-import { spawn } from 'node:child_process'
+import { runCliScript, type CliRun } from '../support/run-cli'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseInspectArgs } from '../../src/cli/inspect-args'
 import { UsageError } from '../../src/cli/usage'
 import { formatMacs } from '../../src/cli/inspect-format'
 import { repoRoot, sharedPath } from '../support/shared'
 
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
-const cliPath = join(repoRoot, 'src', 'cli', 'inspect.ts')
 const defaultModel = join(repoRoot, 'resources', 'models', 'resnet56-cifar10.onnx')
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+type Run = CliRun
 
 /** Runs the real CLI in a child Node process, from the temp folder (not the repo). */
 function inspect(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, cliPath, ...args], { cwd: work })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
+  return runCliScript('inspect.ts', args, { cwd: work })
 }
 
 interface JsonReport {

@@ -330,4 +330,61 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX jobs_unfinished ON jobs (id) WHERE state IN ('queued', 'running');
     `,
   },
+  {
+    version: 8,
+    name: 'own tags: embeddings, perceptual hashes, learned tags',
+    sql: `
+      -- A photo content's embedding for one model (see src/shared/embedding/): L2-normalised, float16
+      -- little-endian. Keyed by content, so copies of a photo share it; written with the predictions.
+      CREATE TABLE embeddings (
+        model_id  TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+        sha256    TEXT NOT NULL CHECK (length(sha256) = 64),
+        -- The embedding definition it was made with; another version is not comparable.
+        version   INTEGER NOT NULL CHECK (version > 0),
+        dims      INTEGER NOT NULL CHECK (dims > 0),
+        vector    BLOB NOT NULL CHECK (length(vector) = 2 * dims),
+        PRIMARY KEY (model_id, sha256)
+      ) STRICT, WITHOUT ROWID;
+
+      -- A photo content's perceptual hash (64 bits, big-endian), for near-duplicates.
+      CREATE TABLE photo_hashes (
+        sha256    TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+        version   INTEGER NOT NULL CHECK (version > 0),
+        hash      BLOB NOT NULL CHECK (length(hash) = 8)
+      ) STRICT, WITHOUT ROWID;
+
+      -- A tag learned from the person's examples: a head over one model's embeddings.
+      CREATE TABLE learned_tags (
+        tag_id      INTEGER PRIMARY KEY REFERENCES tags (id) ON DELETE CASCADE,
+        model_id    TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+        head        TEXT NOT NULL CHECK (json_valid(head)),
+        positives   INTEGER NOT NULL CHECK (positives >= 0),
+        negatives   INTEGER NOT NULL CHECK (negatives >= 0),
+        trained_at  TEXT NOT NULL
+      ) STRICT;
+
+      -- Suggestions may now come from a learned tag (source 'learned') as well as from a model.
+      CREATE TABLE photo_tags_new (
+        photo_id    INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+        tag_id      INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+        source      TEXT NOT NULL CHECK (source IN ('model', 'person', 'learned')),
+        status      TEXT NOT NULL CHECK (status IN ('suggested', 'accepted', 'rejected')),
+        score       REAL CHECK (score IS NULL OR (score >= 0 AND score <= 1)),
+        model_id    TEXT REFERENCES models (id) ON DELETE SET NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (photo_id, tag_id),
+        CHECK (source <> 'person' OR status <> 'suggested'),
+        CHECK (status <> 'suggested' OR score IS NOT NULL)
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO photo_tags_new SELECT photo_id, tag_id, source, status, score, model_id, created_at, updated_at
+        FROM photo_tags;
+      DROP TABLE photo_tags;
+      ALTER TABLE photo_tags_new RENAME TO photo_tags;
+      CREATE INDEX photo_tags_by_tag ON photo_tags (tag_id, photo_id, status);
+      CREATE INDEX photo_tags_suggested ON photo_tags (photo_id) WHERE status = 'suggested';
+      CREATE INDEX photo_tags_review ON photo_tags (tag_id, score, photo_id) WHERE status = 'suggested';
+      CREATE INDEX photo_tags_by_model ON photo_tags (model_id) WHERE model_id IS NOT NULL;
+    `,
+  },
 ]

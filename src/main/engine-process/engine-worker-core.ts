@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { Classifier } from '../../shared/engine/classifier'
-import { FEATURES_OUTPUT, featureLength } from '../../shared/knowledge/features'
+import { FEATURES_OUTPUT, featureLength, type FeatureLayout } from '../../shared/knowledge/features'
 import { interpret, type Knowledge } from '../../shared/knowledge/interpret'
 import { decodeForModel } from '../photos/decode'
-import { addFeatureOutputs } from '../knowledge/feature-graph'
+import { addFeatureOutputs } from '../onnx/feature-graph'
 import { loadKnowledge } from '../knowledge/load-knowledge'
 import { outputsOf, prepareFile } from '../inference/classify-files'
 import { mapWithConcurrency } from '../util/map-with-concurrency'
@@ -94,9 +94,11 @@ export class EngineWorkerCore {
       // The features ride along in the same run; a graph whose stages cannot be read classifies without them.
       let model: Uint8Array = bytes
       let features = 0
+      let layout: FeatureLayout | undefined
       try {
         const spliced = addFeatureOutputs(bytes)
         model = spliced.model
+        layout = spliced.layout
         features = featureLength(spliced.layout)
       } catch {
         // Logits only: the verdict falls back to the logit-based score.
@@ -106,6 +108,7 @@ export class EngineWorkerCore {
         sha256: request.sha256,
         classes: request.card.output.classes,
         featureLength: features > 0 ? features : undefined,
+        layout,
       })
       loaded = { knowledge: status, featureLength: features }
       return { classifier, knowledge }

@@ -2,6 +2,7 @@
  * Messages between the main process (or the CLI) and the engine worker: a utility process in the app,
  * a worker thread in the CLI and the tests. Both ends are our own code, built from the same source.
  */
+import type { EmbeddingVector } from '../../shared/embedding/embedding-vector'
 import type { ClassifierCard } from '../../shared/engine/classifier'
 import type { ClassScore } from '../../shared/engine/postprocess'
 import type { LevelScore } from '../../shared/knowledge/levels'
@@ -49,6 +50,8 @@ export type WorkerResult =
       levels?: LevelScore[]
       logits?: Float32Array
       features?: Float32Array
+      /** The photo's embedding, where the model has features (see `src/shared/embedding/`). */
+      embedding?: EmbeddingVector
     }
   | { path: string; error: string }
 

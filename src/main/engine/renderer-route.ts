@@ -1,3 +1,4 @@
+import type { EmbeddingVector } from '../../shared/embedding/embedding-vector'
 import { basename } from 'node:path'
 import type { EmitEvent } from '../../shared/ipc/contract'
 import { photoUrlPath } from '../../shared/ipc/routes'
@@ -22,7 +23,8 @@ export class WindowGoneError extends Error {
 
 /** One photo as the window's engine classified it: calibrated top classes, its verdict and hierarchy levels. */
 export type RouteResult =
-  { photoId: number; top: ClassScore[]; verdict?: Verdict; levels?: LevelScore[] } | { photoId: number; error: string }
+  | { photoId: number; top: ClassScore[]; verdict?: Verdict; levels?: LevelScore[]; embedding?: EmbeddingVector }
+  | { photoId: number; error: string }
 
 export type RouteAnswer = { results: RouteResult[] } | { error: string }
 
@@ -156,5 +158,6 @@ function resultOf(path: string, result: Extract<RouteResult, { top: ClassScore[]
     top: result.top,
     ...(result.verdict && { verdict: result.verdict }),
     ...(result.levels && { levels: result.levels }),
+    ...(result.embedding && { embedding: result.embedding }),
   }
 }

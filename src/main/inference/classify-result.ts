@@ -1,3 +1,4 @@
+import type { EmbeddingVector } from '../../shared/embedding/embedding-vector'
 import type { ClassScore } from '../../shared/engine/postprocess'
 import type { LevelScore } from '../../shared/knowledge/levels'
 import type { Verdict } from '../../shared/knowledge/verdict'
@@ -7,7 +8,14 @@ import type { Verdict } from '../../shared/knowledge/verdict'
  * levels the tag store may back off to, or why it could not be classified.
  */
 export type ClassifyResult =
-  | { path: string; top: readonly ClassScore[]; verdict?: Verdict; levels?: readonly LevelScore[] }
+  | {
+      path: string
+      top: readonly ClassScore[]
+      verdict?: Verdict
+      levels?: readonly LevelScore[]
+      /** Where the engine has the model's features: the photo's embedding, stored with the predictions. */
+      embedding?: EmbeddingVector
+    }
   | { path: string; error: string }
 
 /** Classifies files, yielding one result per path as they arrive (any order). */

@@ -5,7 +5,7 @@ import { prepareFile, type Prepared } from './classify-files'
 import { createNativeEngine } from './native-ort'
 import type { NodeEngine } from './node-ort'
 import { decodeForModel } from '../photos/decode'
-import { addFeatureOutputs } from '../knowledge/feature-graph'
+import { addFeatureOutputs } from '../onnx/feature-graph'
 
 /** One file's model outputs: its logits and its features (see `features.ts`), or why it could not be read. */
 export type ExtractedFile =

@@ -15,6 +15,11 @@ export function cardPathFor(modelPath: string): string | undefined {
   return /\.onnx$/i.test(modelPath) ? modelPath.replace(/\.onnx$/i, '.card.json') : undefined
 }
 
+/** `model.onnx` -> `model.onnx.card.json`: the other name a card beside its model may have (`npm run teach` writes it). */
+export function fullNameCardPathFor(modelPath: string): string {
+  return `${modelPath}.card.json`
+}
+
 /** A model file and its card, not loaded into any session. */
 export interface ModelFile {
   card: ModelCard
@@ -51,8 +56,9 @@ async function readModelBytes(
     const code = (error as NodeJS.ErrnoException).code
     throw new Error(code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder' : String(error))
   }
-  const besideModel = cardPathFor(modelPath)
-  const cardPath = besideModel && existsSync(besideModel) ? besideModel : undefined
+  const cardPath = [cardPathFor(modelPath), fullNameCardPathFor(modelPath)].find(
+    (path) => path !== undefined && existsSync(path),
+  )
   let card: ModelCard
   if (cardPath) {
     card = await readCard(cardPath)

@@ -1,4 +1,4 @@
-import type { AppInfo, EmitEvent, HandlerTable } from '../../shared/ipc/contract'
+import type { AppInfo, EmitEvent, HandlerTable, ModelSummary } from '../../shared/ipc/contract'
 import type { Db } from '../db/database'
 import type { AppBatchEngine } from '../engine/app-batch-engine'
 import type { RendererRoute } from '../engine/renderer-route'
@@ -10,6 +10,9 @@ import type { ImportDeps } from '../models/import-model'
 import type { ModelArtifacts } from '../models/model-artifacts'
 import type { ModelLibrary } from '../models/model-library'
 import type { OrganizeService } from '../organize/organize-service'
+import type { DuplicatesService } from '../own-tags/duplicates-service'
+import type { LearnedTagsService } from '../own-tags/learned-tags-service'
+import type { SimilarService } from '../own-tags/similar-service'
 import type { PhotoLibraryService } from '../photo-library/library-service'
 import { createCatalogHandlers } from './catalog-handlers'
 import { createEngineHandlers } from './engine-handlers'
@@ -17,6 +20,7 @@ import { createJobsHandlers } from './jobs-handlers'
 import { createKnowledgeHandlers } from './knowledge-handlers'
 import { createLibraryHandlers } from './library-handlers'
 import { createModelHandlers } from './model-handlers'
+import { createOwnTagHandlers } from './own-tag-handlers'
 import { createReviewHandlers } from './review-handlers'
 import { createTagHandlers } from './tag-handlers'
 
@@ -51,6 +55,10 @@ export interface Services {
   webgpu: WebgpuRequests
   route: RendererRoute
   emit: EmitEvent
+  similar: SimilarService
+  duplicates: DuplicatesService
+  learned: LearnedTagsService
+  saveLearnedModel(input: { name: string; tagIds: number[] }): Promise<ModelSummary>
 }
 
 /**
@@ -79,7 +87,13 @@ export function createHandlers(services: Services): HandlerTable {
       pickFolders: () => dialogs.pickPhotoFolders(),
       pickExportFile: (format) => dialogs.pickExportFile(format),
     }),
-    ...createTagHandlers(db, emit),
+    ...createTagHandlers(db, emit, (tagIds) => services.learned.relearnSoon(tagIds)),
+    ...createOwnTagHandlers({
+      similar: services.similar,
+      duplicates: services.duplicates,
+      learned: services.learned,
+      saveModel: (input) => services.saveLearnedModel(input),
+    }),
     ...createReviewHandlers(db, photos),
     ...createJobsHandlers({
       jobs: services.jobs,

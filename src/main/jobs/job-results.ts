@@ -1,6 +1,7 @@
 import type { Db } from '../db/database'
 import { stmt } from '../db/sql'
 import type { ClassScore } from '../../shared/engine/postprocess'
+import { writeEmbedding } from '../embeddings/embedding-store'
 import type { ClassifyResult } from '../inference/classify-result'
 import {
   photoLevels,
@@ -124,6 +125,8 @@ export function recordResult(
         },
         now,
       )
+      // The group shares one content: its embedding is written once, with the predictions.
+      if (first && result.embedding) writeEmbedding(db, { modelId, sha256: photo.sha256, ...result.embedding })
       setOutcome(db, jobId, photo.id, first ? 'classified' : 'reused')
       if (first) counts.classified++
       else counts.reused++

@@ -9,7 +9,8 @@ import {
   type KnowledgeProfile,
   type ProfileStage,
 } from '../../shared/knowledge/profile'
-import { cholesky, invertLower, principalBasis, seededRandom, shuffledIndices } from './linalg'
+import { seededRandom } from '../../shared/random'
+import { cholesky, invertLower, principalBasis, shuffledIndices } from './linalg'
 import { expectedCalibrationError, keepThreshold } from './metrics'
 
 /** The share of known photos the threshold keeps (on photos each scored by a profile fitted without it). */

@@ -3,18 +3,6 @@
  * thousand rows, at most a few thousand columns, ranks up to 64) for plain loops.
  */
 
-/** A deterministic pseudo-random generator in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** 0…n−1 in a seeded random order (Fisher–Yates). */
 export function shuffledIndices(n: number, random: () => number): number[] {
   const order = Array.from({ length: n }, (_, i) => i)

@@ -133,6 +133,8 @@ export interface ImportOptions {
   metrics?: Record<string, number>
   /** Move the file instead of copying it (a verified download in the data folder). */
   moveSource?: boolean
+  /** How a model saved from learned tags was made (kept on its card). */
+  learned?: ModelCard['learned']
 }
 
 /**
@@ -175,6 +177,7 @@ export async function importModel(
     preprocessing: request.preprocessing,
     metrics: options.metrics ?? {},
     graph: summary,
+    ...(options.learned && { learned: options.learned }),
   })
 
   const dir = deps.library.dirs.modelsDir

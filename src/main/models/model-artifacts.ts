@@ -9,7 +9,7 @@ import { readModelGraph } from '../onnx'
 import type { GraphReport, LayerSummary } from '../onnx/types'
 import type { ModelLibrary } from './model-library'
 import { addTapOutputs, stageTaps } from '../onnx/taps'
-import { addFeatureOutputs, FEATURE_GRAPH_VERSION, featureLayout } from '../knowledge/feature-graph'
+import { addFeatureOutputs, FEATURE_GRAPH_VERSION, featureLayout } from '../onnx/feature-graph'
 import type { FeatureLayout } from '../../shared/knowledge/features'
 import { hierarchyPathFor } from '../knowledge/load-knowledge'
 

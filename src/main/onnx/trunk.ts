@@ -40,7 +40,8 @@ const isActivation = (infos: TensorInfos, name: string): boolean => name !== '' 
 
 /**
  * Splits the graph at its cut tensors. Walking the nodes in (topological) graph order, the image-dependent tensors
- * still waiting for a consumer form a frontier; wherever it shrinks to one tensor, that tensor is a cut.
+ * still waiting for a consumer form a frontier; wherever it shrinks to one tensor (or one map beside pooled values:
+ * `cutOf`), that tensor is a cut.
  */
 export function segmentTrunk(
   nodes: readonly OnnxNode[],
@@ -73,8 +74,8 @@ export function segmentTrunk(
     for (const name of node.outputs) {
       if (isActivation(infos, name) && (pending.get(name) ?? 0) > 0) frontier.add(name)
     }
-    if (frontier.size === 1) {
-      const cut = frontier.values().next().value!
+    const cut = cutOf(frontier, infos)
+    if (cut !== undefined) {
       if (cut !== lastCut) {
         segments.push({ nodes: current, input: lastCut, output: cut })
         current = []
@@ -84,6 +85,25 @@ export function segmentTrunk(
   }
   if (current.length > 0) segments.push({ nodes: current, input: lastCut, output: outputName })
   return segments
+}
+
+/**
+ * The frontier's cut: its only tensor; or, where the rest of it are pooled values (one per channel, [N, C] or
+ * [N, C, 1, 1]), its only map. Statistics pooled from earlier stages (a head that reads every stage, as a model
+ * saved from learned tags does: `learned-head.ts`) wait on the frontier until the head joins them; they do not
+ * make the map that the trunk carries on with any less of a cut.
+ */
+function cutOf(frontier: ReadonlySet<string>, infos: TensorInfos): string | undefined {
+  if (frontier.size === 1) return frontier.values().next().value!
+  let map: string | undefined
+  for (const name of frontier) {
+    const shape = infos.get(name)?.shape
+    const pooled = shape?.length === 2 || (shape?.length === 4 && shape[2] === 1 && shape[3] === 1)
+    if (pooled) continue
+    if (map !== undefined || shape?.length !== 4) return undefined
+    map = name
+  }
+  return map
 }
 
 const MERGES = new Set(['Add', 'Sum', 'QLinearAdd'])

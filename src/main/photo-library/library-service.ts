@@ -126,6 +126,14 @@ export class PhotoLibraryService {
     }
   }
 
+  /** The grid's items for these photos, in the order asked; photos the library no longer has are left out. */
+  items(photoIds: readonly number[]): PhotoItem[] {
+    return photoIds.flatMap((id) => {
+      const photo = getPhoto(this.deps.db, id)
+      return photo ? [this.item(photo)] : []
+    })
+  }
+
   page(filter: PhotoFilterInput, after: number | null | undefined, limit: number | undefined) {
     const { photos, nextAfter } = listPhotos(this.deps.db, filter, { after: after ?? null, limit: limit ?? 200 })
     return { photos: photos.map((p) => this.item(p)), nextAfter, total: countPhotos(this.deps.db, filter) }

@@ -174,11 +174,12 @@ export interface ReviewGroup {
 }
 
 /**
- * A suggestion on a photo its model does not know is never reviewed (`recordPredictions` withdraws
- * them; this keeps any left from before out of the queue).
+ * A model's suggestion on a photo the model does not know is never reviewed (`recordPredictions` withdraws them;
+ * this keeps any left from before out of the queue). A learned tag's suggestions are: a learned tag is often for
+ * what the model does not know.
  */
-const KNOWN_TO_ITS_MODEL = `NOT EXISTS (SELECT 1 FROM classifications c
-  WHERE c.photo_id = pt.photo_id AND c.model_id = pt.model_id AND c.unknown = 1)`
+const KNOWN_TO_ITS_MODEL = `(pt.source <> 'model' OR NOT EXISTS (SELECT 1 FROM classifications c
+  WHERE c.photo_id = pt.photo_id AND c.model_id = pt.model_id AND c.unknown = 1))`
 
 /** The classes with suggestions waiting, by name. */
 export function reviewGroups(db: Db): ReviewGroup[] {

@@ -186,7 +186,7 @@ export function recordPredictions(
        VALUES (?, ?, 'model', 'suggested', ?, ?, ?, ?)
        ON CONFLICT (photo_id, tag_id) DO UPDATE SET score = excluded.score, model_id = excluded.model_id,
          updated_at = excluded.updated_at
-       WHERE photo_tags.status = 'suggested'`,
+       WHERE photo_tags.status = 'suggested' AND photo_tags.source = 'model'`,
     )
     for (const [tagId, p] of scores) suggest.run(photoId, tagId, p, modelId, at, at)
     withdrawSuggestions(db, photoId, modelId, [...scores.keys()])
@@ -235,7 +235,7 @@ function requirePhoto(db: Db, photoId: number): void {
 function withdrawSuggestions(db: Db, photoId: number, modelId: string, keep: readonly number[]): void {
   stmt(
     db,
-    `DELETE FROM photo_tags WHERE photo_id = ? AND model_id = ? AND status = 'suggested'
+    `DELETE FROM photo_tags WHERE photo_id = ? AND model_id = ? AND status = 'suggested' AND source = 'model'
        AND tag_id NOT IN (SELECT value FROM json_each(?))`,
   ).run(photoId, modelId, JSON.stringify(keep))
 }
@@ -350,7 +350,7 @@ export function applySuggestionThreshold(
     for (const [label, tagId] of tagOf) map.run(label, tagId)
     const withdrawn = stmt(
       db,
-      `DELETE FROM photo_tags WHERE status = 'suggested' AND (score < @threshold OR (model_id IS NOT NULL
+      `DELETE FROM photo_tags WHERE status = 'suggested' AND source = 'model' AND (score < @threshold OR (model_id IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM temp.wanted w JOIN temp.label_tags m ON m.label = w.label
                          WHERE w.photo_id = photo_tags.photo_id AND m.tag_id = photo_tags.tag_id)))`,
     ).run({ threshold }).changes

@@ -1,6 +1,6 @@
 /** Rows and values of the tag store (predictions, tags), as its repositories return them. */
 
-export type TagSource = 'model' | 'person'
+export type TagSource = 'model' | 'person' | 'learned'
 export type TagStatus = 'suggested' | 'accepted' | 'rejected'
 
 /** One class of a top-K, best first (index 0 is rank 1). Same shape as the engine's ClassScore. */

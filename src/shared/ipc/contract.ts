@@ -7,6 +7,7 @@ import { knowledgeChannels, knowledgeEvents } from './contract/knowledge'
 import { libraryChannels, libraryEvents } from './contract/library'
 import { modelChannels } from './contract/models'
 import { organizeChannels, organizeEvents } from './contract/organize'
+import { ownTagChannels, ownTagEvents } from './contract/own-tags'
 import { reviewChannels } from './contract/review'
 import { tagChannels } from './contract/tags'
 
@@ -28,6 +29,7 @@ export * from './contract/knowledge'
 export * from './contract/library'
 export * from './contract/models'
 export * from './contract/organize'
+export * from './contract/own-tags'
 export * from './contract/review'
 export * from './contract/tags'
 export { PickedFolderSchema, type PickedFolder } from './contract/common'
@@ -44,6 +46,7 @@ export const contract = {
   ...jobChannels,
   ...organizeChannels,
   ...engineChannels,
+  ...ownTagChannels,
 }
 
 /** Main → renderer events. */
@@ -54,6 +57,7 @@ export const events = {
   ...jobEvents,
   ...organizeEvents,
   ...engineEvents,
+  ...ownTagEvents,
 }
 
 export type Contract = typeof contract

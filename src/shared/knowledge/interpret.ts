@@ -1,3 +1,6 @@
+import { embed } from '../embedding/embedding'
+import type { EmbeddingSpec } from '../embedding/embedding-spec'
+import type { EmbeddingVector } from '../embedding/embedding-vector'
 import { rankProbabilities, type ClassScore } from '../engine/postprocess'
 import { levelScores, type Hierarchy } from './hierarchy'
 import { judge } from './judge'
@@ -9,6 +12,8 @@ import type { Verdict } from './verdict'
 export interface Knowledge {
   profile?: KnowledgeProfile
   hierarchy?: Hierarchy
+  /** How the model's embedding is made from its features (absent: the engine reads no features). */
+  embedding?: EmbeddingSpec
 }
 
 /** One photo's classification as every engine reports it. */
@@ -18,6 +23,8 @@ export interface Interpretation {
   verdict: Verdict
   /** The hierarchy's levels with their summed probability (only where the model's labels have a hierarchy). */
   levels?: LevelScore[]
+  /** The photo's embedding, where the engine has the features and the model's embedding spec. */
+  embedding?: EmbeddingVector
 }
 
 /**
@@ -33,8 +40,13 @@ export function interpret(
   knowledge: Knowledge,
 ): Interpretation {
   const { probabilities, verdict } = judge(logits, features, knowledge.profile)
-  const top = rankProbabilities(probabilities, labels, k)
+  const result: Interpretation = { top: rankProbabilities(probabilities, labels, k), verdict }
   // A hierarchy of another label list (a card that names the wrong labels) is no hierarchy of this model.
-  if (knowledge.hierarchy?.classes.length !== probabilities.length) return { top, verdict }
-  return { top, verdict, levels: levelScores(probabilities, knowledge.hierarchy) }
+  if (knowledge.hierarchy?.classes.length === probabilities.length) {
+    result.levels = levelScores(probabilities, knowledge.hierarchy)
+  }
+  if (features && knowledge.embedding) {
+    result.embedding = { version: knowledge.embedding.version, vector: embed(features, knowledge.embedding) }
+  }
+  return result
 }

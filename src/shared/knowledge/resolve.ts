@@ -1,3 +1,5 @@
+import { embeddingSpecFor } from '../embedding/embedding'
+import type { FeatureLayout } from './features'
 import { parseHierarchy } from './hierarchy'
 import type { Knowledge } from './interpret'
 import { parseProfile } from './profile'
@@ -18,6 +20,8 @@ export interface ModelFacts {
   classes: number
   /** Features per image; undefined when the engine reads none from this model (no stages in its graph). */
   featureLength: number | undefined
+  /** The stages the features describe, where the engine knows them: the model's embedding is made from them. */
+  layout?: FeatureLayout
 }
 
 /**
@@ -27,6 +31,24 @@ export interface ModelFacts {
  * that cannot be read leaves suggestions at the model's own classes.
  */
 export function resolveKnowledge(
+  read: { profile: KnowledgeText; hierarchy: KnowledgeText },
+  model: ModelFacts,
+): { knowledge: Knowledge; status: KnowledgeStatus } {
+  const resolved = resolveProfile(read, model)
+  const layout = model.layout ?? profileLayout(resolved.knowledge)
+  if (layout && model.featureLength !== undefined) {
+    resolved.knowledge.embedding = embeddingSpecFor(layout, resolved.knowledge.profile)
+  }
+  return resolved
+}
+
+/** The feature layout a profile was fitted on (the window's engine knows no other). */
+function profileLayout(knowledge: Knowledge): FeatureLayout | undefined {
+  const stages = knowledge.profile?.stages
+  return stages && { stages: stages.map((stage) => ({ name: stage.name, channels: stage.channels })) }
+}
+
+function resolveProfile(
   read: { profile: KnowledgeText; hierarchy: KnowledgeText },
   model: ModelFacts,
 ): { knowledge: Knowledge; status: KnowledgeStatus } {

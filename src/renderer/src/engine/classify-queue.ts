@@ -115,7 +115,7 @@ export class ClassifyQueue {
   ): void {
     // Its own copy: the row's buffer is transferred to the page.
     const logits = outputs.logits.slice()
-    const { top, verdict, levels } = interpret(
+    const { top, verdict, levels, embedding } = interpret(
       logits,
       outputs.features,
       engine.card.labels,
@@ -129,6 +129,7 @@ export class ClassifyQueue {
         top,
         verdict,
         ...(levels && { levels }),
+        ...(embedding && { embedding }),
         logits,
         provider: engine.provider,
         model: engine.model,

@@ -1,3 +1,4 @@
+import type { EmbeddingVector } from '../../../shared/embedding/embedding-vector'
 import type { KnowledgeStatus } from '../../../shared/knowledge/resolve'
 import type { ClassScore } from '../../../shared/engine/postprocess'
 import type { ClassifierCard } from '../../../shared/engine/classifier'
@@ -157,6 +158,8 @@ export interface ClassifiedReply {
   verdict: Verdict
   /** The label hierarchy's levels with their summed probability, where the model's labels have a hierarchy. */
   levels?: LevelScore[]
+  /** The photo's embedding, where the model has features and an embedding spec. */
+  embedding?: EmbeddingVector
   /** Raw logits, one per class (transferred). */
   logits: Float32Array
   provider: ProviderInfo

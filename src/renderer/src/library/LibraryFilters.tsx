@@ -1,10 +1,11 @@
 import { useState, type KeyboardEvent } from 'react'
 import { modelsOf, useSessionStore } from '../session/session-store'
 import { ghostButton } from '../ui/buttons'
-import { CloseIcon, SearchIcon, TagIcon } from '../ui/Icons'
+import { CloseIcon, LayersIcon, SearchIcon, TagIcon } from '../ui/Icons'
 import { Kbd } from '../ui/Kbd'
 import { clearFilter, setFilter, setQuery } from './filter-actions'
 import { isFiltered, useLibraryStore } from './library-store'
+import { SimilarChip } from './SimilarChip'
 
 export const SEARCH_INPUT_ID = 'library-search'
 
@@ -239,11 +240,13 @@ function ShowRejected() {
 export function LibraryFilters() {
   const filtered = useLibraryStore((s) => isFiltered(s.filter))
   const openTags = useLibraryStore((s) => s.setTagManagerOpen)
+  const openDuplicates = useLibraryStore((s) => s.setDuplicatesOpen)
   return (
     <div
       data-testid="library-filters"
       className="flex shrink-0 flex-wrap items-center gap-x-3 gap-y-2 border-b border-zinc-200 px-5 py-2 dark:border-zinc-800/80"
     >
+      <SimilarChip />
       <Search />
       <TagFilter />
       <NeedsReview />
@@ -267,11 +270,21 @@ export function LibraryFilters() {
           type="button"
           data-testid="open-tag-manager"
           onClick={() => openTags(true)}
-          title="Rename and merge tags"
+          title="Rename, merge and learn tags"
           className={ghostButton}
         >
           <TagIcon className="h-4 w-4" />
           Tags…
+        </button>
+        <button
+          type="button"
+          data-testid="open-duplicates"
+          onClick={() => openDuplicates(true)}
+          title="Find the photos that are copies of one another (the same picture, resized or re-saved)"
+          className={ghostButton}
+        >
+          <LayersIcon className="h-4 w-4" />
+          Duplicates…
         </button>
       </div>
     </div>

@@ -16,8 +16,21 @@ function Counts() {
   const counts = useLibraryStore((s) => s.counts)
   const grid = useLibraryStore((s) => s.grid)
   const filtered = useLibraryStore((s) => isFiltered(s.filter))
+  const similar = useLibraryStore((s) => s.similar !== null)
   if (grid.total === null && !counts) return null
   const shown = gridCount(grid)
+  if (similar) {
+    return (
+      <span
+        data-testid="library-counts"
+        data-total={shown}
+        data-all={counts?.all ?? ''}
+        className="truncate text-[12px] text-zinc-500 tabular-nums dark:text-zinc-400"
+      >
+        {formatCount(shown, 'similar photo')}, most similar first
+      </span>
+    )
+  }
   return (
     <span
       data-testid="library-counts"

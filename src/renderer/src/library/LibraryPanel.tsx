@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import type { PhotoItem, PhotoTagItem } from '../../../shared/ipc/contract'
+import { SimilarStrip } from '../detail/SimilarStrip'
 import { formatCount, formatPercent } from '../lib/format'
 import { modelsOf, useSessionStore } from '../session/session-store'
 import { ghostButton, secondaryButton } from '../ui/buttons'
@@ -12,6 +13,7 @@ import { AddTagField } from './AddTagField'
 import { exportLibrary, writeSidecars } from './file-actions'
 import { indexOfId, useLibraryStore, type PhotoDetail } from './library-store'
 import { loadDetail, openViewer } from './selection-actions'
+import { focusPhoto, moreLikeThis } from './similar-actions'
 import { acceptSelection, decideTag, rejectSelection, removeTagFromSelection, undoLast } from './tag-decisions'
 import { TagChip } from './TagChip'
 import { setThreshold } from './threshold-actions'
@@ -138,6 +140,7 @@ function Predictions({ detail }: { detail: PhotoDetail }) {
 function FocusedPhoto() {
   const focusId = useLibraryStore((s) => s.focusId)
   const detail = useLibraryStore((s) => s.detail)
+  const pickedModel = useLibraryStore((s) => s.filter.modelId)
   const item = useLibraryStore((s) => {
     if (s.focusId === null) return undefined
     const at = indexOfId(s.grid.items).get(s.focusId)
@@ -206,6 +209,7 @@ function FocusedPhoto() {
           </p>
         )}
       </div>
+      <SimilarStrip photoId={photo.id} modelId={pickedModel ?? undefined} onOpen={focusPhoto} />
     </section>
   )
 }
@@ -281,6 +285,14 @@ function BulkActions() {
           disabled={none || busy !== null}
         />
       </div>
+      <ActionButton
+        testId="more-like-this"
+        label="More like this"
+        keyHint="M"
+        title={`Show the photos most like ${count === 1 ? 'this photo' : `these ${count} photos`}, most similar first`}
+        onClick={() => moreLikeThis()}
+        disabled={none}
+      />
       <AddTagField disabled={none || busy !== null} count={count} />
       <label className="flex items-center gap-2 text-[12px] text-zinc-500 dark:text-zinc-400">
         <span className="shrink-0">Remove</span>

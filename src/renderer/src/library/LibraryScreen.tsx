@@ -8,6 +8,7 @@ import { Kbd } from '../ui/Kbd'
 import { addPaths, pickFolders } from './add-photos'
 import { ADD_TAG_INPUT_ID } from './AddTagField'
 import { checkPending } from './classify-library'
+import { DuplicatesView } from './DuplicatesView'
 import { clearFilter } from './filter-actions'
 import { openLibrary } from './library-events'
 import { useLibraryShortcuts } from './library-shortcuts'
@@ -17,6 +18,7 @@ import { LibraryGrid } from './LibraryGrid'
 import { ADD_SHORTCUT, AddReport, LibraryHeader } from './LibraryHeader'
 import { LibraryPanel } from './LibraryPanel'
 import { LibraryViewer } from './LibraryViewer'
+import { clearSimilar } from './similar-actions'
 import { TagManager } from './TagManager'
 
 const KEY_IDS = { search: SEARCH_INPUT_ID, addTag: ADD_TAG_INPUT_ID, grid: 'library-grid' }
@@ -47,7 +49,23 @@ function DropOverlay() {
 function EmptyGrid() {
   const ready = useLibraryStore((s) => s.grid.status === 'ready' && s.grid.items.length === 0)
   const filtered = useLibraryStore((s) => isFiltered(s.filter))
+  const similar = useLibraryStore((s) => s.similar)
   if (!ready) return null
+  if (similar) {
+    return (
+      <div data-testid="similar-none-found" className="flex flex-col items-center gap-3 px-8 py-16 text-center">
+        <p className="text-[14px] font-semibold text-zinc-800 dark:text-zinc-100">No similar photos found</p>
+        <p className="max-w-sm text-[12.5px] leading-relaxed text-zinc-500 dark:text-zinc-400">
+          {similar.missing > 0
+            ? 'Classify these photos with the model first: similar photos are found from what it saw in them.'
+            : 'No other photo classified by this model is like these.'}
+        </p>
+        <button type="button" onClick={clearSimilar} className={secondaryButton}>
+          Show every photo again
+        </button>
+      </div>
+    )
+  }
   if (filtered) {
     return (
       <div data-testid="library-no-match" className="flex flex-col items-center gap-3 px-8 py-16 text-center">
@@ -110,6 +128,7 @@ export function LibraryScreen() {
         <LibraryPanel />
       </div>
       <TagManager />
+      <DuplicatesView />
       <LibraryViewer />
       {dragging && <DropOverlay />}
     </div>

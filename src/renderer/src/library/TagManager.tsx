@@ -7,6 +7,7 @@ import { Kbd } from '../ui/Kbd'
 import { handleEditKeys } from '../ui/keyboard'
 import { Modal } from '../ui/Modal'
 import { Spinner } from '../ui/Spinner'
+import { LearnedTags } from './LearnedTags'
 import { refreshTags } from './library-grid'
 import { useLibraryStore } from './library-store'
 import { mergeTags, renameTag } from './tag-manager-actions'
@@ -57,7 +58,7 @@ function RenameRow({ tag, onDone }: { tag: TagCountItem; onDone(): void }) {
 /**
  * Rename and merge tags. A renamed tag keeps its old name as an alias (the model's label keeps landing
  * on it); merged tags move their photos onto the target, keeping the stronger decision where a photo
- * had both. Merging asks once.
+ * had both. Merging asks once. Above them, the tags learned from the person's examples (see LearnedTags).
  */
 export function TagManager() {
   const open = useLibraryStore((s) => s.tagManagerOpen)
@@ -124,6 +125,8 @@ function TagManagerDialog() {
           </button>
         </header>
         <div className="min-h-0 flex-1 overflow-y-auto px-4 py-2">
+          <LearnedTags />
+          <h3 className="text-[11px] font-semibold tracking-[0.06em] text-zinc-500 uppercase">All tags</h3>
           {tags.status === 'loading' && (
             <p className="flex items-center gap-2 py-4 text-[13px] text-zinc-500">
               <Spinner className="h-4 w-4" /> Reading the tags…

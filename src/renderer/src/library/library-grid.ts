@@ -10,6 +10,9 @@ import { indexOfId, useLibraryStore, type LibraryFilter } from './library-store'
 import { pruneSelection } from './selection'
 import { applySelection, currentSelection, loadDetail } from './selection-actions'
 
+/** How many photos "More like this" shows, best first. */
+export const SIMILAR_TOP = 200
+
 /** Photos per page near the viewport; far jumps read bigger pages. */
 export const PAGE = 240
 const BIG_PAGE = 1000
@@ -59,7 +62,8 @@ export function reload(): void {
   pages.visible = { start: 0, end: 0 }
   store().setGrid({ status: 'loading', items: [], nextAfter: null, done: false, total: null })
   applySelection({ ids: new Set(), focusId: null, anchorId: null })
-  void loadMore()
+  if (store().similar) void readSimilar(pages.generation)
+  else void loadMore()
   void refreshCounts()
   void refreshTags()
 }
@@ -77,6 +81,8 @@ export function showRange(start: number, end: number): void {
 /** Loads pages one after the other until the grid has what it wants; one loader per generation. */
 async function loadMore(): Promise<void> {
   if (pages.loader && pages.loader.generation === pages.generation) return
+  // "More like this" reads its one ranked list at once.
+  if (store().similar) return
   const mine = { generation: pages.generation }
   pages.loader = mine
   try {
@@ -110,7 +116,7 @@ async function loadMore(): Promise<void> {
 
 /** After an error: try the page again. */
 export function retryGrid(): void {
-  if (store().grid.items.length === 0) reload()
+  if (store().grid.items.length === 0 || store().similar) reload()
   else {
     store().patchGrid({ status: 'ready', error: undefined })
     void loadMore()
@@ -140,7 +146,8 @@ export async function refresh(): Promise<void> {
   const token = { generation: mine }
   pages.loader = token
   try {
-    await refreshPages(mine)
+    if (store().similar) await readSimilar(mine)
+    else await refreshPages(mine)
   } finally {
     if (pages.loader === token) pages.loader = null
   }
@@ -180,6 +187,36 @@ async function refreshPages(mine: number): Promise<void> {
   }
   const items = kept.concat(fresh)
   store().setGrid({ status: 'ready', items, nextAfter: after, done, total })
+  afterRefresh(items, focusIndex)
+}
+
+/**
+ * "More like this": the photos most like the ones asked about, best first, all in one read. A first read
+ * (after `reload`) starts from an empty grid; a refresh keeps what shows until the fresh list arrives.
+ */
+async function readSimilar(mine: number): Promise<void> {
+  const similar = store().similar
+  if (!similar) return
+  const { grid, focusId } = store()
+  const focusIndex = focusId !== null ? indexOfId(grid.items).get(focusId) : undefined
+  try {
+    const reply = await call('similar:photos', { photoIds: similar.sourceIds, top: SIMILAR_TOP })
+    if (mine !== pages.generation || store().similar?.sourceIds !== similar.sourceIds) return
+    const items = reply.photos.map((p) => p.photo)
+    store().setSimilar({
+      ...similar,
+      scores: new Map(reply.photos.map((p) => [p.photo.id, p.score])),
+      missing: reply.missing,
+    })
+    store().setGrid({ status: 'ready', items, nextAfter: null, done: true, total: items.length })
+    if (grid.items.length > 0) afterRefresh(items, focusIndex)
+  } catch (error) {
+    if (mine === pages.generation) store().patchGrid({ status: 'error', error: ipcMessage(error) })
+  }
+}
+
+/** After fresh photos came: the selection keeps what is still there, the focus and the large view follow. */
+function afterRefresh(items: PhotoItem[], focusIndex: number | undefined): void {
   const index = indexOfId(items)
   let next = pruneSelection(currentSelection(), index)
   // The photo in focus left the grid (e.g. accepted under "Needs review"): the one now in its place takes the focus.

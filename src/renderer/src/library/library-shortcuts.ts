@@ -2,6 +2,7 @@ import { useEffect } from 'react'
 import { isTyping, modalOpen } from '../ui/keyboard'
 import { pickFolders } from './add-photos'
 import { clearSelection, moveFocus, openViewer, selectAllLoaded, toggleFocus } from './selection-actions'
+import { moreLikeThis } from './similar-actions'
 import { acceptSelection, rejectSelection, undoLast } from './tag-decisions'
 
 const MOVE_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'])
@@ -26,7 +27,7 @@ function focusElement(id: string): void {
  * The Library's keys: arrows (and Home, End, Page Up/Down) move the focus and select, Shift extends,
  * Ctrl/⌘ moves the focus only, Space toggles, Ctrl/⌘+A selects every loaded photo, Esc clears the
  * selection, Enter shows the photo large; A accepts, R rejects, T adds a tag, Z (or Ctrl/⌘+Z) undoes,
- * / searches, Ctrl/⌘+O adds photos.
+ * M shows the photos most like the selection ("More like this"), / searches, Ctrl/⌘+O adds photos.
  */
 export function useLibraryShortcuts(ids: { search: string; addTag: string; grid: string }): void {
   useEffect(() => {
@@ -78,6 +79,8 @@ export function useLibraryShortcuts(ids: { search: string; addTag: string; grid:
       } else if (key === 'r') {
         event.preventDefault()
         rejectSelection()
+      } else if (key === 'm') {
+        if (moreLikeThis()) event.preventDefault()
       } else if (key === 't') {
         event.preventDefault()
         focusElement(ids.addTag)

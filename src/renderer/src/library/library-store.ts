@@ -86,6 +86,19 @@ export interface ClassifyJob {
 
 export type PhotoDetail = ChannelOutput<'library:photo'>
 
+/**
+ * "More like this": the grid shows the photos most like these, best first, in place of the filtered photos
+ * (the filters stay set and come back when it is cleared).
+ */
+export interface SimilarFilter {
+  /** The photos asked about (the selection when it was asked). */
+  sourceIds: number[]
+  /** Similarity by photo id, of the photos shown. */
+  scores: ReadonlyMap<number, number>
+  /** Photos asked about that the model has not classified (no embedding to compare). */
+  missing: number
+}
+
 /** One undoable action: the changes of one key press or button (one per tag it touched). */
 export interface UndoEntry {
   label: string
@@ -122,6 +135,9 @@ interface LibraryState {
   /** The photo shown large (Enter); null: none. */
   viewing: number | null
   tagManagerOpen: boolean
+  /** "More like this" in place of the filter; null: the filtered grid. */
+  similar: SimilarFilter | null
+  duplicatesOpen: boolean
 
   setFilter(filter: LibraryFilter): void
   setGrid(grid: GridState): void
@@ -144,6 +160,8 @@ interface LibraryState {
   setThreshold(threshold: number | null): void
   setViewing(id: number | null): void
   setTagManagerOpen(open: boolean): void
+  setSimilar(similar: SimilarFilter | null): void
+  setDuplicatesOpen(open: boolean): void
 }
 
 /** How many actions Z can undo. */
@@ -170,6 +188,8 @@ export const useLibraryStore = create<LibraryState>()((set, get) => ({
   threshold: null,
   viewing: null,
   tagManagerOpen: false,
+  similar: null,
+  duplicatesOpen: false,
 
   setFilter: (filter) => set({ filter }),
   setGrid: (grid) => set({ grid }),
@@ -196,6 +216,8 @@ export const useLibraryStore = create<LibraryState>()((set, get) => ({
   setThreshold: (threshold) => set({ threshold }),
   setViewing: (viewing) => set({ viewing }),
   setTagManagerOpen: (tagManagerOpen) => set({ tagManagerOpen }),
+  setSimilar: (similar) => set({ similar }),
+  setDuplicatesOpen: (duplicatesOpen) => set({ duplicatesOpen }),
 }))
 
 /** Index of each loaded photo by id, computed once per items array. */

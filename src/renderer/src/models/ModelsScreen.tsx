@@ -14,6 +14,7 @@ import { EngineOverrideSelect } from './EngineOverrideSelect'
 import { importDropped, startImport } from './import-actions'
 import { ImportDialog } from './import/ImportDialog'
 import { ModelCard } from './ModelCard'
+import { SaveLearnedButton, SaveLearnedDialog } from './SaveLearnedDialog'
 import { useModelsStore } from './models-store'
 
 export const IMPORT_SHORTCUT = shortcutLabel('I')
@@ -132,6 +133,7 @@ export function ModelsScreen() {
         )}
         <div className="ml-auto flex items-center gap-4">
           <EngineOverrideSelect />
+          <SaveLearnedButton />
           <ImportButton />
         </div>
       </header>
@@ -157,6 +159,7 @@ export function ModelsScreen() {
       </div>
       <ImportDialog />
       <DeleteDialog />
+      <SaveLearnedDialog />
       {dragging && <DropOverlay />}
     </div>
   )

@@ -46,6 +46,9 @@ async function answer(request: EventPayload<'engine:classifyBatch'>): Promise<Ch
             top: reply.top.map(({ index, label, p }) => ({ index, label, p })),
             verdict: { unknown: reply.verdict.unknown, ood: reply.verdict.ood, source: reply.verdict.source },
             ...(reply.levels && { levels: reply.levels.map(({ label, path, p }) => ({ label, path: [...path], p })) }),
+            ...(reply.embedding && {
+              embedding: { version: reply.embedding.version, vector: new Float32Array(reply.embedding.vector) },
+            }),
           }
         } catch (error) {
           // A photo the engine cannot decode is that photo's failure; anything else stops the batch.

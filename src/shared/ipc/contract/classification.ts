@@ -18,6 +18,13 @@ export const LevelScoreSchema = z.object({
   p: z.number().min(0).max(1),
 })
 
+export const EmbeddingVectorSchema = z.object({
+  version: z.number().int().positive(),
+  vector: z
+    .instanceof(Float32Array)
+    .refine((v) => v.length > 0 && v.length <= 65_536, 'an embedding of 1 to 65,536 values'),
+})
+
 const ScoredClassSchema = z.object({
   index: z.number().int().nonnegative(),
   label: z.string(),
@@ -30,6 +37,8 @@ export const ClassificationResultSchema = z.union([
     /** Absent: known (an engine from before verdicts). */
     verdict: VerdictSchema.optional(),
     levels: z.array(LevelScoreSchema).max(1000).optional(),
+    /** The photo's embedding (see `src/shared/embedding/`), where the engine has the model's features. */
+    embedding: EmbeddingVectorSchema.optional(),
   }),
   z.object({ photoId: PhotoId, error: z.string().max(1000) }),
 ])

@@ -6,7 +6,7 @@ import { PhotoIds, TagId } from './common'
 export const PhotoTagSchema = z.object({
   tagId: z.number().int(),
   name: z.string(),
-  source: z.enum(['model', 'person']),
+  source: z.enum(['model', 'person', 'learned']),
   status: z.enum(['suggested', 'accepted', 'rejected']),
   score: z.number().nullable(),
   modelId: z.string().nullable(),
@@ -24,7 +24,7 @@ export const TagCountSchema = z.object({
 export type TagCountItem = z.infer<typeof TagCountSchema>
 
 const PhotoTagStateSchema = z.object({
-  source: z.enum(['model', 'person']),
+  source: z.enum(['model', 'person', 'learned']),
   status: z.enum(['suggested', 'accepted', 'rejected']),
   score: z.number().nullable(),
   modelId: z.string().nullable(),

@@ -1,7 +1,7 @@
 import { FEATURES_OUTPUT, type FeatureLayout } from '../../shared/knowledge/features'
-import { readModelGraph } from '../onnx'
-import type { GraphReport } from '../onnx/types'
-import { appendToGraph, stageTaps } from '../onnx/taps'
+import { readModelGraph } from './read-model-graph'
+import type { GraphReport } from './types'
+import { appendToGraph, stageTaps } from './taps'
 
 export { FEATURES_OUTPUT }
 
