@@ -1,3 +1,5 @@
+import type { JobProgress } from '../main/jobs'
+
 /** What a progress display needs of a job or an organize run. */
 export interface ProgressState {
   /** "Scanning", "Classifying", "Copying"... */
@@ -124,4 +126,17 @@ export function duration(seconds: number): string {
   if (s < 60) return `${s} s`
   if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`
+}
+
+/** A job's progress as the display shows it: scanning files, then classifying photos. */
+export function jobProgressState(p: JobProgress): ProgressState {
+  return {
+    label: p.phase === 'scanning' ? 'Scanning' : 'Classifying',
+    done: p.done,
+    total: p.total,
+    rate: p.rate,
+    eta: p.eta,
+    current: p.current,
+    unit: p.phase === 'scanning' ? 'files/s' : 'img/s',
+  }
 }

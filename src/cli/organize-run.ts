@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Db } from '../main/db/database'
 import type { ModelFile } from '../main/inference/load-model'
-import { JobRunner, listJobs, type Job, type JobProgress } from '../main/jobs'
+import { JobRunner, listJobs, type Job } from '../main/jobs'
 import {
   buildPlan,
   executeOrganize,
@@ -24,18 +24,12 @@ import { createCliEngine, engineLine, type CliEngine } from './cli-engine'
 import type { OrganizeCliOptions } from './organize-args'
 import { defaultCliDbPath, openCliDatabase, registerCliModel } from './organize-db'
 import { jobLine, planLines, runLine, runSummary } from './organize-format'
-import { ProgressDisplay } from './organize-progress'
+import { jobProgressState, ProgressDisplay } from './organize-progress'
+import { errorText, type CliRunDeps } from './run-deps'
 import { defaultModelPath } from './paths'
 
 const EXIT_OK = 0
 const EXIT_FAILED = 1
-
-export interface OrganizeCliDeps {
-  /** The "Model: ..." line the classify CLI prints. */
-  describeModel: (model: ModelFile, bundled: boolean) => string
-  stdout?: NodeJS.WritableStream
-  stderr?: NodeJS.WriteStream
-}
 
 interface Io {
   out: (line: string) => void
@@ -47,7 +41,7 @@ interface Io {
 
 export async function runOrganizeCli(
   options: CliOptions & { organize: OrganizeCliOptions },
-  deps: OrganizeCliDeps,
+  deps: CliRunDeps,
 ): Promise<number> {
   const stdout = deps.stdout ?? process.stdout
   const stderr = deps.stderr ?? process.stderr
@@ -57,7 +51,7 @@ export async function runOrganizeCli(
   try {
     db = openCliDatabase(dbFile)
   } catch (error) {
-    stderr.write(`error: cannot open the database ${dbFile}: ${message(error)}\n`)
+    stderr.write(`error: cannot open the database ${dbFile}: ${errorText(error)}\n`)
     return EXIT_FAILED
   }
   const controller = new AbortController()
@@ -93,7 +87,7 @@ export async function runOrganizeCli(
         return await resumeAll(db, dbFile, options, engine, io, json)
     }
   } catch (error) {
-    io.err(`error: ${message(error)}`)
+    io.err(`error: ${errorText(error)}`)
     return EXIT_FAILED
   } finally {
     progress.flush()
@@ -109,7 +103,7 @@ async function organizeFolder(
   dbFile: string,
   options: CliOptions,
   org: Extract<OrganizeCliOptions, { action: 'organize' }>,
-  deps: OrganizeCliDeps,
+  deps: CliRunDeps,
   engine: CliEngine,
   io: Io,
   json: (value: unknown) => void,
@@ -126,7 +120,7 @@ async function organizeFolder(
   try {
     model = await engine.read(modelPath)
   } catch (error) {
-    io.err(`error: cannot load model ${modelPath}: ${message(error)}`)
+    io.err(`error: cannot load model ${modelPath}: ${errorText(error)}`)
     return EXIT_FAILED
   }
   io.err(deps.describeModel(model, options.model === undefined))
@@ -304,18 +298,6 @@ async function resumeAll(
 
 // ---------------------------------------------------------------------------------------------
 
-function jobProgressState(p: JobProgress): Parameters<ProgressDisplay['update']>[0] {
-  return {
-    label: p.phase === 'scanning' ? 'Scanning' : 'Classifying',
-    done: p.done,
-    total: p.total,
-    rate: p.rate,
-    eta: p.eta,
-    current: p.current,
-    unit: p.phase === 'scanning' ? 'files/s' : 'img/s',
-  }
-}
-
 function organizeProgressState(label: string, p: OrganizeProgress): Parameters<ProgressDisplay['update']>[0] {
   return { label, done: p.done, total: p.total, rate: p.rate, eta: p.eta, current: p.current, unit: 'files/s' }
 }
@@ -343,8 +325,4 @@ function command(args: string, dbFile: string): string {
 
 function quote(path: string): string {
   return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

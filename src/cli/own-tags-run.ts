@@ -11,7 +11,7 @@ import type { Db } from '../main/db/database'
 import { readEmbedding } from '../main/embeddings/embedding-store'
 import { describeFileError } from '../main/fs/file-errors'
 import type { ModelFile } from '../main/inference/load-model'
-import { JobRunner, jobPhotoIds, type Job, type JobProgress } from '../main/jobs'
+import { JobRunner, jobPhotoIds, type Job } from '../main/jobs'
 import { DuplicatesService } from '../main/own-tags/duplicates-service'
 import { SimilarService } from '../main/own-tags/similar-service'
 import { addPaths } from '../main/photo-library/ingest'
@@ -21,7 +21,7 @@ import type { CliOptions, OwnTagsCliOptions } from './args'
 import { createCliEngine, engineLine } from './cli-engine'
 import { defaultCliDbPath, openCliDatabase, registerCliModel } from './organize-db'
 import { jobLine } from './organize-format'
-import { ProgressDisplay, type ProgressState } from './organize-progress'
+import { jobProgressState, ProgressDisplay } from './organize-progress'
 import {
   duplicatesHuman,
   duplicatesJson,
@@ -31,6 +31,7 @@ import {
   type DuplicateLines,
   type SimilarLine,
 } from './own-tags-format'
+import { errorText, type CliRunDeps } from './run-deps'
 import { defaultModelPath } from './paths'
 
 const EXIT_OK = 0
@@ -38,13 +39,6 @@ const EXIT_FAILED = 1
 
 /** Classes the folder's job stores per photo (the default --top of a plain run). */
 const CLASSES_STORED = 5
-
-export interface OwnTagsCliDeps {
-  /** The "Model: ..." line the classify CLI prints. */
-  describeModel: (model: ModelFile, bundled: boolean) => string
-  stdout?: NodeJS.WritableStream
-  stderr?: NodeJS.WriteStream
-}
 
 interface Io {
   out: (line: string) => void
@@ -57,7 +51,7 @@ class CliFailure extends Error {}
 
 export async function runOwnTagsCli(
   options: CliOptions & { ownTags: OwnTagsCliOptions },
-  deps: OwnTagsCliDeps,
+  deps: CliRunDeps,
 ): Promise<number> {
   const stdout = deps.stdout ?? process.stdout
   const stderr = deps.stderr ?? process.stderr
@@ -93,7 +87,7 @@ export async function runOwnTagsCli(
   try {
     db = openCliDatabase(dbFile)
   } catch (error) {
-    io.err(`error: cannot open the database ${dbFile}: ${message(error)}`)
+    io.err(`error: cannot open the database ${dbFile}: ${errorText(error)}`)
     return EXIT_FAILED
   }
   const engine = createCliEngine(db, options.engine)
@@ -115,7 +109,7 @@ export async function runOwnTagsCli(
     try {
       model = await engine.read(modelPath)
     } catch (error) {
-      throw new CliFailure(`cannot load model ${modelPath}: ${message(error)}`)
+      throw new CliFailure(`cannot load model ${modelPath}: ${errorText(error)}`)
     }
     io.err(deps.describeModel(model, options.model === undefined))
     io.err(engineLine(await engine.choose(model)))
@@ -178,7 +172,7 @@ export async function runOwnTagsCli(
     }
     return job.failed > 0 ? EXIT_FAILED : EXIT_OK
   } catch (error) {
-    io.err(`error: ${message(error)}`)
+    io.err(`error: ${errorText(error)}`)
     return EXIT_FAILED
   } finally {
     progress.flush()
@@ -189,10 +183,7 @@ export async function runOwnTagsCli(
   }
 }
 
-/**
- * The `top` photos of the folder (those `items` returns) most like the photo, best first. The service is asked for
- * more and more (its answer counts only the folder's photos) until it has `top` or has looked at every embedding.
- */
+/** The `top` photos of the folder (those `items` returns) most like the photo, best first. */
 function similarPhotos(
   db: Db,
   photoId: number,
@@ -211,14 +202,10 @@ function similarPhotos(
     throw new CliFailure(`${name}: the model gave no embedding for it, so it cannot be compared`)
   }
   const service = new SimilarService({ db, items, activeModelId: () => modelId })
-  const stored = db.prepare('SELECT count(*) FROM embeddings WHERE model_id = ?').pluck().get(modelId) as number
   try {
-    for (let ask = Math.max(4 * top, 64); ; ask *= 4) {
-      const result = service.similar({ photoIds: [photoId], modelId, top: ask })
-      if (result.photos.length >= top || ask >= stored) {
-        return result.photos.slice(0, top).map(({ photo, score }) => ({ path: photo.path, score }))
-      }
-    }
+    return service
+      .similar({ photoIds: [photoId], modelId, top })
+      .photos.map(({ photo, score }) => ({ path: photo.path, score }))
   } finally {
     service.close()
   }
@@ -264,20 +251,4 @@ function classified(db: Db, photoId: number, modelId: string): boolean {
 function stoppedMessage(job: Job): string {
   if (job.state === 'failed') return `the job failed: ${job.message ?? 'unknown error'}`
   return `interrupted: job ${job.id} ${job.state}; what it classified is kept, run the same command again to finish`
-}
-
-function jobProgressState(p: JobProgress): ProgressState {
-  return {
-    label: p.phase === 'scanning' ? 'Scanning' : 'Classifying',
-    done: p.done,
-    total: p.total,
-    rate: p.rate,
-    eta: p.eta,
-    current: p.current,
-    unit: p.phase === 'scanning' ? 'files/s' : 'img/s',
-  }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

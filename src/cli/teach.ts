@@ -4,12 +4,10 @@
  * against the other tags' photos) and saved, spliced into the base model, as MODEL.onnx with its card beside it.
  * See TEACH_USAGE in teach-args.ts for options and exit codes.
  */
-import { existsSync } from 'node:fs'
-import { access, readFile, stat } from 'node:fs/promises'
+import { access, stat } from 'node:fs/promises'
 import { constants } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { embed, embeddingSpecFor } from '../shared/embedding/embedding'
-import { parseProfile, type KnowledgeProfile } from '../shared/knowledge/profile'
 import { featureLength } from '../shared/knowledge/features'
 import { learnHead } from '../shared/learning/learn-head'
 import type { ModelCard } from '../shared/model-card'
@@ -17,7 +15,7 @@ import { collectInputs } from '../main/fs/collect-inputs'
 import { openFeatureExtractor } from '../main/inference/extract-features'
 import { readModel } from '../main/inference/load-model'
 import { createNativeEngine } from '../main/inference/native-ort'
-import { profilePathFor } from '../main/knowledge/load-knowledge'
+import { knowledgeFiles, loadKnowledge, profilePathFor } from '../main/knowledge/load-knowledge'
 import { writeLearnedModel, type TagExamples } from '../main/own-tags/learned-model'
 import { labelsDir, defaultModelPath } from './paths'
 import { MIN_EXAMPLES_PER_TAG, parseTeachArgs, TEACH_USAGE, UsageError, type TeachOptions } from './teach-args'
@@ -95,8 +93,17 @@ async function teach(options: TeachOptions): Promise<void> {
   const extractor = await openFeatureExtractor(modelPath, card, engine).catch((error: unknown) => {
     throw new TeachError(`cannot read features from ${modelPath}: ${(error as Error).message}`)
   })
-  const profile = await readProfile(modelPath, card, featureLength(extractor.layout))
-  const spec = embeddingSpecFor(extractor.layout, profile)
+  // The embedding the engines make for this model: with its profile beside it, unless they would refuse it.
+  const { knowledge, status } = await loadKnowledge(knowledgeFiles(profilePathFor(modelPath), undefined), {
+    sha256: card.sha256,
+    classes: card.output.classes,
+    featureLength: featureLength(extractor.layout),
+    layout: extractor.layout,
+  })
+  if (status.source === 'energy' && status.note !== 'no profile') {
+    process.stderr.write(`warning: not using the model's profile: ${status.note}\n`)
+  }
+  const spec = knowledge.embedding ?? embeddingSpecFor(extractor.layout)
 
   const embeddings = new Map<string, Float32Array[]>()
   try {
@@ -141,22 +148,6 @@ async function teach(options: TeachOptions): Promise<void> {
     process.stderr.write(`Saved ${saved.modelPath}\n  and its card ${saved.cardPath}\n`)
   } catch (error) {
     throw new TeachError(`cannot write ${out}: ${(error as Error).message}`)
-  }
-}
-
-/** The base model's knowledge profile (beside it), for the embedding's centring and scaling; undefined without one. */
-async function readProfile(modelPath: string, card: ModelCard, length: number): Promise<KnowledgeProfile | undefined> {
-  const path = profilePathFor(modelPath)
-  if (path === undefined || !existsSync(path)) return undefined
-  try {
-    return parseProfile(JSON.parse(await readFile(path, 'utf8')), {
-      sha256: card.sha256,
-      featureLength: length,
-      classes: card.output.classes,
-    })
-  } catch (error) {
-    process.stderr.write(`warning: not using the profile ${path}: ${(error as Error).message}\n`)
-    return undefined
   }
 }
 

@@ -13,7 +13,8 @@ export const MIN_EXAMPLES = 5
 /** Explicit negatives (rejected, other tags) under which random photos of the library stand in as negatives. */
 const MIN_NEGATIVES = 20
 const RANDOM_NEGATIVES = 200
-const MAX_NEGATIVES = 2000
+/** Examples of either side a fit takes at most (a random sample of the negatives beyond). */
+const MAX_EXAMPLES = 2000
 /** Quiet time after a decision before a learned tag is fitted again. */
 const RELEARN_DELAY_MS = 400
 
@@ -82,13 +83,13 @@ export class LearnedTagsService {
     if (version === undefined) {
       throw new TagError('No photo has been classified with this model yet: classify the library first.')
     }
-    const positives = examples(db, POSITIVES, { tagId, modelId, version, limit: MAX_NEGATIVES })
+    const positives = examples(db, POSITIVES, { tagId, modelId, version, limit: MAX_EXAMPLES })
     if (positives.length < MIN_EXAMPLES) {
       throw new TagError(
         `"${tag.name}" has ${positives.length} accepted photo${positives.length === 1 ? '' : 's'} classified with this model; it needs at least ${MIN_EXAMPLES} to be learned.`,
       )
     }
-    let negatives = examples(db, NEGATIVES, { tagId, modelId, version, limit: MAX_NEGATIVES })
+    let negatives = examples(db, NEGATIVES, { tagId, modelId, version, limit: MAX_EXAMPLES })
     if (negatives.length < MIN_NEGATIVES) {
       negatives = negatives.concat(examples(db, UNLABELLED, { tagId, modelId, version, limit: RANDOM_NEGATIVES }))
     }

@@ -1,9 +1,8 @@
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ModelSummary } from '../../shared/ipc/contract'
-import { embeddingSpecFor } from '../../shared/embedding/embedding'
 import { featureLength, type FeatureLayout } from '../../shared/knowledge/features'
-import { parseProfile, type KnowledgeProfile } from '../../shared/knowledge/profile'
+import { knowledgeFiles, loadKnowledge } from '../knowledge/load-knowledge'
 import { writeLearnedModel } from './learned-model'
 import { importModel, type ImportDeps } from '../models/import-model'
 import { TagError } from '../tags/tags'
@@ -34,9 +33,16 @@ export async function saveLearnedModel(
   const baseModelPath = library.resolveFile(modelId)
   if (baseModelPath === undefined)
     throw new TagError(`The model the tags were learned with is no longer in the library.`)
+  // The model's knowledge as its engines read it (its profile, or none where they refuse it): the same spec.
   const layout = await deps.featureLayout(modelId)
-  const spec = embeddingSpecFor(layout, await readProfile(library.profilePath(modelId), baseCard, layout))
-  if (spec.version !== embeddingVersion) {
+  const { knowledge } = await loadKnowledge(knowledgeFiles(library.profilePath(modelId), undefined), {
+    sha256: baseCard.sha256,
+    classes: baseCard.output.classes,
+    featureLength: featureLength(layout),
+    layout,
+  })
+  const spec = knowledge.embedding
+  if (spec?.version !== embeddingVersion) {
     throw new TagError('The tags were learned on an older embedding of this model: learn them again, then save.')
   }
   await mkdir(deps.workDir, { recursive: true })
@@ -70,23 +76,5 @@ export async function saveLearnedModel(
   } finally {
     await rm(outPath, { force: true })
     await rm(`${outPath}.card.json`, { force: true })
-  }
-}
-
-/** The model's profile as its engines read it; none where they would refuse it (and then embed without it). */
-async function readProfile(
-  path: string | undefined,
-  card: { sha256: string; output: { classes: number } },
-  layout: FeatureLayout,
-): Promise<KnowledgeProfile | undefined> {
-  if (path === undefined) return undefined
-  try {
-    return parseProfile(JSON.parse(await readFile(path, 'utf8')), {
-      sha256: card.sha256,
-      featureLength: featureLength(layout),
-      classes: card.output.classes,
-    })
-  } catch {
-    return undefined
   }
 }

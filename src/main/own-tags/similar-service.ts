@@ -38,7 +38,7 @@ export class SimilarService {
     let missing = 0
     for (const sha256 of asked.values()) {
       const stored = readEmbedding(db, modelId, sha256)
-      // Embeddings of another definition are not comparable: the newest one asked about decides.
+      // Embeddings of another definition are not comparable: the first photo's definition decides.
       if (!stored || (version !== undefined && stored.version !== version)) {
         missing++
         continue
@@ -50,15 +50,28 @@ export class SimilarService {
     if (version === undefined) return { modelId, photos: [], missing }
     const index = this.index(modelId, version)
     const exclude = new Set(asked.values())
-    const hits = index.queryMany(vectors, top, { exclude })
+    // A content's photos may all be gone, or left out by `items`: ask for more neighbours until `top` photos are
+    // found or the index has no more.
+    for (let k = top; ; k *= 4) {
+      const hits = index.queryMany(vectors, k, { exclude })
+      const photos = this.photosOf(hits, top)
+      if (photos.length >= top || hits.length < k) return { modelId, photos, missing }
+    }
+  }
+
+  /** The photos of the contents found, best first, up to `top`. */
+  private photosOf(hits: readonly { sha256: string; score: number }[], top: number): SimilarResult['photos'] {
     const photos: SimilarResult['photos'] = []
-    const byContent = stmt(db, `SELECT id FROM photos WHERE sha256 = ? AND status = 'present' ORDER BY id`).pluck()
+    const byContent = stmt(
+      this.deps.db,
+      `SELECT id FROM photos WHERE sha256 = ? AND status = 'present' ORDER BY id`,
+    ).pluck()
     for (const hit of hits) {
       const ids = byContent.all(hit.sha256) as number[]
       for (const photo of this.deps.items(ids)) photos.push({ photo, score: hit.score })
       if (photos.length >= top) break
     }
-    return { modelId, photos: photos.slice(0, top), missing }
+    return photos.slice(0, top)
   }
 
   /** The model's index of one embedding version, read again when the stored count differs. */

@@ -92,7 +92,7 @@ function fitDual(
 ): { alpha: Float64Array; bias: number } {
   let alpha = new Float64Array(n)
   let bias = 0
-  const scores = (a: Float64Array, b: number): Float64Array => {
+  const scores = (a: Float64Array, b: number): Float64Array<ArrayBuffer> => {
     const f = new Float64Array(n).fill(b)
     for (let i = 0; i < n; i++) {
       let sum = 0
@@ -132,28 +132,15 @@ function fitDual(
     a[n * m + n] = dSum
     rhs[n] = -gSum
     const step = solve(a, rhs, m)
-    let scale = 1
-    let accepted = false
-    for (let halving = 0; halving < 30; halving++) {
-      const nextAlpha = new Float64Array(n)
-      for (let i = 0; i < n; i++) nextAlpha[i] = alpha[i]! + scale * step[i]!
-      const nextBias = bias + scale * step[n]!
+    const next = backtrack({ params: alpha, bias, f, loss: current }, step, (nextAlpha, nextBias) => {
       const nextF = scores(nextAlpha, nextBias)
       let penalty = 0
       for (let i = 0; i < n; i++) penalty += nextAlpha[i]! * (nextF[i]! - nextBias)
-      const next = dataLoss(nextF, labels, costs) + (lambda / 2) * penalty
-      if (next <= current + 1e-15) {
-        const gain = current - next
-        alpha = nextAlpha
-        bias = nextBias
-        f = nextF
-        current = next
-        accepted = gain > TOLERANCE * Math.max(1, Math.abs(current))
-        break
-      }
-      scale /= 2
-    }
-    if (!accepted) break
+      return { f: nextF, loss: dataLoss(nextF, labels, costs) + (lambda / 2) * penalty }
+    })
+    if (!next) break
+    ;({ params: alpha, bias, f, loss: current } = next.next)
+    if (next.converged) break
   }
   return { alpha, bias }
 }
@@ -164,7 +151,7 @@ function fitPrimal(problem: LogisticProblem, lambda: number): LogisticFit {
   const n = rows.length
   let weights = new Float64Array(dims)
   let bias = 0
-  const scores = (w: Float64Array, b: number): Float64Array => {
+  const scores = (w: Float64Array, b: number): Float64Array<ArrayBuffer> => {
     const f = new Float64Array(n)
     for (let i = 0; i < n; i++) {
       const row = rows[i]!
@@ -208,28 +195,49 @@ function fitPrimal(problem: LogisticProblem, lambda: number): LogisticFit {
       a[dims * m + r] = a[r * m + dims]!
     }
     const step = solve(a, rhs, m)
-    let scale = 1
-    let accepted = false
-    for (let halving = 0; halving < 30; halving++) {
-      const nextW = new Float64Array(dims)
-      for (let j = 0; j < dims; j++) nextW[j] = weights[j]! + scale * step[j]!
-      const nextB = bias + scale * step[dims]!
+    const next = backtrack({ params: weights, bias, f, loss: current }, step, (nextW, nextB) => {
       const nextF = scores(nextW, nextB)
-      const next = dataLoss(nextF, labels, costs) + penalty(nextW)
-      if (next <= current + 1e-15) {
-        const gain = current - next
-        weights = nextW
-        bias = nextB
-        f = nextF
-        current = next
-        accepted = gain > TOLERANCE * Math.max(1, Math.abs(current))
-        break
-      }
-      scale /= 2
-    }
-    if (!accepted) break
+      return { f: nextF, loss: dataLoss(nextF, labels, costs) + penalty(nextW) }
+    })
+    if (!next) break
+    ;({ params: weights, bias, f, loss: current } = next.next)
+    if (next.converged) break
   }
   return { weights, bias }
+}
+
+/** Where a Newton iteration stands: the parameters (weights or dual coefficients), the bias, the scores, the loss. */
+interface NewtonState {
+  params: Float64Array<ArrayBuffer>
+  bias: number
+  f: Float64Array<ArrayBuffer>
+  loss: number
+}
+
+/**
+ * Backtracking along a Newton step (the parameters' step, then the bias's): the first of the step, its half, its
+ * quarter… (30 halvings at most) that does not raise the objective, and whether its gain was under the tolerance
+ * (the fit has converged). Undefined when none does.
+ */
+function backtrack(
+  state: NewtonState,
+  step: Float64Array,
+  objective: (params: Float64Array<ArrayBuffer>, bias: number) => { f: Float64Array<ArrayBuffer>; loss: number },
+): { next: NewtonState; converged: boolean } | undefined {
+  const size = state.params.length
+  let scale = 1
+  for (let halving = 0; halving < 30; halving++) {
+    const params = new Float64Array(size)
+    for (let i = 0; i < size; i++) params[i] = state.params[i]! + scale * step[i]!
+    const bias = state.bias + scale * step[size]!
+    const { f, loss } = objective(params, bias)
+    if (loss <= state.loss + 1e-15) {
+      const gain = state.loss - loss
+      return { next: { params, bias, f, loss }, converged: gain <= TOLERANCE * Math.max(1, Math.abs(loss)) }
+    }
+    scale /= 2
+  }
+  return undefined
 }
 
 /** Solves A·x = b (A row-major m × m, overwritten) by Gaussian elimination with partial pivoting. */

@@ -113,11 +113,11 @@ function Classification() {
     )
   }
   const rate = rateOf(job)
-  const total = job.more ? `${job.total.toLocaleString('en-US')}+` : job.total.toLocaleString('en-US')
+  const total = job.total.toLocaleString('en-US')
   const failed = job.failed > 0 ? ` · ${job.failed} could not be read` : ''
   let body
   if (job.status === 'waiting' || job.status === 'running') {
-    const left = rate && !job.more ? (job.total - job.done) / rate : undefined
+    const left = rate ? (job.total - job.done) / rate : undefined
     body = (
       <>
         <Spinner className="h-3.5 w-3.5 shrink-0" />

@@ -74,10 +74,8 @@ export interface ClassifyJob {
   modelName: string
   done: number
   failed: number
-  /** Photos known to wait (grows while more are found). */
+  /** Photos to classify (the library job's total). */
   total: number
-  /** More may wait beyond `total` (the pending list was read in part). */
-  more: boolean
   startedAt: number
   finishedAt?: number
   error?: string
