@@ -186,6 +186,7 @@ console.log(
     sha256: card.sha256,
     featureLength: featureLength(extractor.layout),
     classes: card.output.classes,
+    views: card.preprocessing.views,
   })
   const spec = embeddingSpecFor(extractor.layout, profile)
   t = performance.now()

@@ -107,6 +107,7 @@ function bundledCase(): Case {
           sha256: card.sha256,
           featureLength: features,
           classes: card.output.classes,
+          views: card.preprocessing.views,
         }),
       }),
       ...(existsSync(hierarchyPath) && { hierarchy: parseHierarchy(JSON.parse(readFileSync(hierarchyPath, 'utf8'))) }),

@@ -1,5 +1,5 @@
 /**
- * npx tsx scripts/bench-own-tags.ts: own tags (issue #12) with the bundled model: the embedding
+ * npx tsx scripts/bench-own-tags.ts [VIEWS=1 before it for the views]: own tags (issue #12) with the bundled model: the embedding
  * (`embeddingSpecFor`, `embed`) and the learned head (`learnHead`, `scoreAll`).
  *
  * Reads the CIFAR-10 test half (5,000 photos) and the dev set's photos, documents and textures through the bundled
@@ -20,7 +20,7 @@ import { openFeatureExtractor } from '../src/main/inference/extract-features'
 import { fitProfile } from '../src/main/knowledge/fit-profile'
 import { profilePathFor } from '../src/main/knowledge/load-knowledge'
 import { embed, embeddingSpecFor } from '../src/shared/embedding/embedding'
-import type { EmbeddingSpec } from '../src/shared/embedding/embedding-spec'
+import { learningParts, type EmbeddingSpec } from '../src/shared/embedding/embedding-spec'
 import { stageOffset } from '../src/shared/knowledge/features'
 import { parseProfile } from '../src/shared/knowledge/profile'
 import { learnHead, scoreAll } from '../src/shared/learning/learn-head'
@@ -40,7 +40,11 @@ interface Sample {
 const TAGS = ['cifar', 'photos', 'documents', 'textures'] as const
 const DRAWS = 20
 const started = performance.now()
-const card = parseModelCard(JSON.parse(readFileSync(defaultModelPath.replace(/\.onnx$/, '.card.json'), 'utf8')))
+const bundledCard = parseModelCard(JSON.parse(readFileSync(defaultModelPath.replace(/\.onnx$/, '.card.json'), 'utf8')))
+// VIEWS=1: the bundled model run on views (src/shared/preprocess/views.ts): the mirror and 2 × 2 tiles.
+const card = process.env['VIEWS']
+  ? { ...bundledCard, preprocessing: { ...bundledCard.preprocessing, views: { flip: true, tiles: 2 } } }
+  : bundledCard
 const extractor = await openFeatureExtractor(defaultModelPath, card)
 const layout = extractor.layout
 
@@ -77,6 +81,7 @@ const profile = parseProfile(JSON.parse(readFileSync(profilePathFor(defaultModel
   sha256: card.sha256,
   featureLength: samples[0]!.features.length,
   classes: card.output.classes,
+  views: card.preprocessing.views,
 })
 const spec = embeddingSpecFor(layout, profile)
 const plainSpec = embeddingSpecFor(layout)
@@ -94,7 +99,7 @@ const unit = (v: ArrayLike<number>): Float32Array => {
 const pooled = samples.map((s) => unit(s.features.subarray(pooledStart, pooledStart + pooledChannels)))
 const dims = embeddings[0]!.length
 console.log(
-  `Embedding: ${dims} values (${spec.blocks.map((b, i) => `${layout.stages[i]!.name} ${b.end - b.start}→${(b.projection?.length ?? 0) / (b.end - b.start) || b.end - b.start} ×${b.weight.toFixed(2)}`).join(', ')}); ` +
+  `Embedding: ${dims} values (${spec.blocks.map((b, i) => `${i < layout.stages.length ? layout.stages[i]!.name : `tiles ${layout.stages[i - layout.stages.length]!.name}`} ${b.end - b.start}→${(b.projection?.length ?? 0) / (b.end - b.start) || b.end - b.start} ×${b.weight.toFixed(2)}`).join(', ')}); ` +
     `without a profile ${plainEmbeddings[0]!.length} values.`,
 )
 
@@ -102,11 +107,11 @@ console.log(
 
 type Scorer = (train: number[]) => (i: number) => ArrayLike<number>
 
-function headScorer(vectors: Float32Array[]): Scorer {
+function headScorer(vectors: Float32Array[], of: EmbeddingSpec): Scorer {
   return (train) => {
     const head: LearnedHead = learnHead(
       train.map((i) => ({ embedding: vectors[i]!, positive: [TAGS[samples[i]!.tag]!] })),
-      { tags: TAGS },
+      { tags: TAGS, parts: learningParts(of) },
     )
     return (i) => {
       const e = vectors[i]!
@@ -184,8 +189,8 @@ console.log(
     `(${DRAWS} seeded draws; top-1 = the highest score; P/R = per-tag precision/recall):`,
 )
 const methods: [string, Scorer][] = [
-  ['learnHead on the embedding', headScorer(embeddings)],
-  ['learnHead, embedding without profile', headScorer(plainEmbeddings)],
+  ['learnHead on the embedding', headScorer(embeddings, spec)],
+  ['learnHead, embedding without profile', headScorer(plainEmbeddings, plainSpec)],
   ['baseline: NCM on L2 pooled features', nearestClassMean],
 ]
 for (const perTag of [5, 20]) {
@@ -197,6 +202,71 @@ for (const perTag of [5, 20]) {
         `  (fit ${r.fitMs.toFixed(0)} ms)`,
     )
   }
+}
+
+// ---- 1b. A subject among the CIFAR photos (what the tiles could spoil) ----
+
+{
+  // Like the app: 5 photos of one class accepted, 200 random photos of a 500-photo library as stand-in negatives
+  // (some of them of the class); measured by the share of the class among the suggestions and by AUROC.
+  const library = cifar
+    .flatMap((s) => s)
+    .filter((s, i, all) => all.slice(0, i).filter((o) => o.cifarClass === s.cifarClass).length < 50)
+  const indexOf = new Map(samples.map((s, i) => [s, i]))
+  const lines: string[] = []
+  for (const [name, vectors, of] of [
+    ['the embedding', embeddings, spec],
+    ['its photo part only', embeddings, { ...spec, leadingDims: undefined, blocks: spec.blocks }],
+  ] as const) {
+    let right = 0
+    let suggested = 0
+    let auroc = 0
+    let runs = 0
+    for (let c = 0; c < card.labels.length; c++) {
+      const random = seededRandom(500 + c)
+      const members = library.filter((s) => s.cifarClass === c)
+      const positives = members.slice(0, 5)
+      const others = library.filter((s) => !positives.includes(s))
+      for (let i = others.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1))
+        ;[others[i], others[j]] = [others[j]!, others[i]!]
+      }
+      const vector = (s: Sample): Float32Array => vectors[indexOf.get(s)!]!
+      const parts = name === 'the embedding' ? learningParts(of) : [of.leadingDims ?? spec.leadingDims ?? dims]
+      const head = learnHead(
+        [
+          ...positives.map((s) => ({ embedding: vector(s), positive: ['t'] })),
+          ...others.slice(0, 200).map((s) => ({ embedding: vector(s), positive: [], negative: ['t'] })),
+        ],
+        { tags: ['t'], parts },
+      )
+      const rest = library.filter((s) => !positives.includes(s))
+      const matrix = new Float32Array(rest.length * head.dims)
+      rest.forEach((s, r) => matrix.set(vector(s), r * head.dims))
+      const p = scoreAll(head, matrix, rest.length)
+      const picked = rest.filter((_, r) => p[r]! >= head.thresholds[0]!)
+      right += picked.length ? picked.filter((s) => s.cifarClass === c).length / picked.length : 0
+      suggested += picked.length
+      let below = 0
+      let negativesSeen = 0
+      let positivesSeen = 0
+      rest
+        .map((s, r) => ({ y: s.cifarClass === c, p: p[r]! }))
+        .sort((a, b) => a.p - b.p)
+        .forEach((x) => (x.y ? (positivesSeen++, (below += negativesSeen)) : negativesSeen++))
+      auroc += below / (positivesSeen * negativesSeen)
+      runs++
+    }
+    lines.push(
+      `  ${name.padEnd(22)} share of the class among the suggestions ${f2(right / runs)} ` +
+        `(${(suggested / runs).toFixed(0)} suggested of ${library.length - 5}), AUROC ${f3(auroc / runs)}`,
+    )
+  }
+  console.log(
+    `\n1b. One CIFAR class learned from 5 photos in a library of ${library.length} CIFAR photos, 200 of the others as ` +
+      `stand-in negatives (as the app does), each of the ${card.labels.length} classes:`,
+  )
+  for (const line of lines) console.log(line)
 }
 
 // ---- 2. Similar photos ----
@@ -297,7 +367,7 @@ console.log(
     ...negatives.map((i) => ({ embedding: embeddings[i]!, positive: [], negative: ['documents'] })),
   ]
   const fitStarted = performance.now()
-  const head = learnHead(examples)
+  const head = learnHead(examples, { parts: learningParts(spec) })
   const fitMs = performance.now() - fitStarted
   const line = [`\n3. Time: learning one tag from 20 photos with it and 60 without ${fitMs.toFixed(0)} ms;`]
   for (const length of [dims, 2368]) {

@@ -4,6 +4,7 @@
  * against the other tags' photos) and saved, spliced into the base model, as MODEL.onnx with its card beside it.
  * See TEACH_USAGE in teach-args.ts for options and exit codes.
  */
+import { learningParts } from '../shared/embedding/embedding-spec'
 import { access, stat } from 'node:fs/promises'
 import { constants } from 'node:fs'
 import { dirname, resolve } from 'node:path'
@@ -133,7 +134,7 @@ async function teach(options: TeachOptions): Promise<void> {
   // Each tag against the others' photos (learnHead's default: a photo with other tags is a negative).
   const head = learnHead(
     tags.flatMap((tag) => embeddings.get(tag)!.map((embedding) => ({ embedding, positive: [tag] }))),
-    { tags },
+    { tags, parts: learningParts(spec) },
   )
 
   try {

@@ -27,6 +27,8 @@ import { PhotoLibraryService } from './photo-library/library-service'
 import { ModelLibrary } from './models/model-library'
 import { fitProfileInWorker } from './knowledge/fit-in-worker'
 import { ProfileBuilds } from './knowledge/profile-builds'
+import { modelEmbeddingVersion } from './knowledge/embedding-version'
+import { learningParts } from '../shared/embedding/embedding-spec'
 import type { AppPaths } from './paths'
 import type { HandlerTable } from '../shared/ipc/contract'
 
@@ -96,14 +98,22 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
       route,
       labelsDir: importer.labelsDir,
     })
+    const artifacts = new ModelArtifacts(library, join(paths.dataDir, 'cache'), importer.labelsDir)
+    // Photos classified without the embedding a model makes now are classified again for it.
+    // The parts of each model's embedding a learned tag may read, by model and embedding version.
+    const learningPartsOf = new Map<string, number[]>()
+    const embeddingVersion = modelEmbeddingVersion(
+      { library, featureLayout: (id) => artifacts.featureLayout(id) },
+      (modelId, spec) => learningPartsOf.set(`${modelId}:${spec.version}`, learningParts(spec)),
+    )
     const runner = new JobRunner({
       db,
       classify: engine.classify,
       onProgress: (p) => events.emit('jobs:progress', p),
+      embeddingVersion,
     })
-    const jobs = new JobsService({ db, runner, models: library, emit: events.emit })
+    const jobs = new JobsService({ db, runner, models: library, emit: events.emit, embeddingVersion })
     const organize = new OrganizeService({ db, jobs: runner, folders: jobs.folders, emit: events.emit })
-    const artifacts = new ModelArtifacts(library, join(paths.dataDir, 'cache'), importer.labelsDir)
     const profiles = new ProfileBuilds({
       library,
       extract: (modelId, paths, signal) => engine.extract(modelId, paths, signal),
@@ -114,7 +124,12 @@ export async function createServices(options: CreateServicesOptions): Promise<Ap
     const photos = new PhotoLibraryService({ db, thumbsDir: join(paths.dataDir, 'thumbs'), emit: events.emit })
     const activeModelId = () => library.activeId()
     const items = (ids: readonly number[]) => photos.items(ids)
-    const learned = new LearnedTagsService({ db, activeModelId, emit: events.emit })
+    const learned = new LearnedTagsService({
+      db,
+      activeModelId,
+      emit: events.emit,
+      learningParts: (modelId, version) => learningPartsOf.get(`${modelId}:${version}`),
+    })
     const services: Services = {
       db,
       emit: events.emit,

@@ -14,6 +14,12 @@ export const PreprocessingSchema = z.object({
   scale: z.number().positive(),
   mean: z.tuple([z.number(), z.number(), z.number()]),
   std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
+  /**
+   * Views of each photo the model is run on besides the photo itself, for a richer embedding from a model with a
+   * small input (see `src/shared/preprocess/views.ts`): the photo mirrored, and a `tiles` × `tiles` grid of tiles of
+   * the photo resampled to `tiles` times the input size. The logits are the photo's own.
+   */
+  views: z.object({ flip: z.boolean(), tiles: z.number().int().min(0).max(4) }).optional(),
 })
 export type Preprocessing = z.infer<typeof PreprocessingSchema>
 

@@ -23,14 +23,49 @@ const canvasDrawn = (canvas: Locator): Promise<boolean> =>
     return false
   })
 
+/**
+ * One window for the file (its engine starts once). The main process's `models:architecture` fails while
+ * `architectureFails` says so: the first test, before the page has read any model's architecture.
+ */
 describe('Photo detail and Architecture view', () => {
   let app: AppSession
+  let architectureFails = false
   beforeAll(async () => {
-    app = await openApp()
+    app = await openApp({
+      handlers: (real) => ({
+        ...real,
+        'models:architecture': (input) => {
+          if (architectureFails) throw new Error('The graph could not be read (test)')
+          return real['models:architecture'](input)
+        },
+      }),
+    })
     await waitForProvider(app.page, /^WASM/)
   })
   afterAll(async () => {
     await app?.close()
+  })
+
+  it("says clearly when a model's stages cannot be read, in the detail and on the Architecture screen", async () => {
+    const { page } = app
+    architectureFails = true
+    try {
+      await dropFiles(page, '[data-testid="drop-zone"]', [fileFromDisk(sharedPath('photos', 'coffee.png'))])
+      await waitForCards(page, 1)
+      await page.getByTestId('photo-card').click()
+      await expect.poll(() => page.getByTestId('activations-error').textContent()).toMatch(/could not be read \(test\)/)
+      await page.keyboard.press('Escape')
+      await page.getByTestId('photo-detail').waitFor({ state: 'detached' })
+      await page.keyboard.press('Control+3')
+      await expect.poll(() => page.getByTestId('arch-error').textContent()).toMatch(/could not be read \(test\)/)
+      expect(await page.getByTestId('arch-error').getByRole('button', { name: 'Try again' }).isVisible()).toBe(true)
+    } finally {
+      architectureFails = false
+    }
+    // Back to the Classify screen, empty, for the next test.
+    await page.getByTestId('nav-classify').click()
+    await page.getByRole('button', { name: 'Clear' }).click()
+    await expect.poll(() => page.getByTestId('photo-card').count()).toBe(0)
   })
 
   it("opens a photo's detail with each stage's activations and the class activation map", async () => {
@@ -186,31 +221,5 @@ describe('Photo detail and Architecture view', () => {
     expect(await page.locator('[data-testid="arch-block-row"][data-stage-name="layer4"]').count()).toBe(3)
     await conv3.click()
     expect(await page.locator(blocks).count()).toBe(0)
-  })
-
-  it("says clearly when a model's stages cannot be read, in the detail and on the Architecture screen", async () => {
-    const failing = await openApp({
-      handlers: (real) => ({
-        ...real,
-        'models:architecture': () => {
-          throw new Error('The graph could not be read (test)')
-        },
-      }),
-    })
-    try {
-      const { page } = failing
-      await waitForProvider(page, /^WASM/)
-      await dropFiles(page, '[data-testid="drop-zone"]', [fileFromDisk(sharedPath('photos', 'coffee.png'))])
-      await waitForCards(page, 1)
-      await page.getByTestId('photo-card').click()
-      await expect.poll(() => page.getByTestId('activations-error').textContent()).toMatch(/could not be read \(test\)/)
-      await page.keyboard.press('Escape')
-      await page.getByTestId('photo-detail').waitFor({ state: 'detached' })
-      await page.keyboard.press('Control+3')
-      await expect.poll(() => page.getByTestId('arch-error').textContent()).toMatch(/could not be read \(test\)/)
-      expect(await page.getByTestId('arch-error').getByRole('button', { name: 'Try again' }).isVisible()).toBe(true)
-    } finally {
-      await failing.close()
-    }
   })
 })

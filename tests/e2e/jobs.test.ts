@@ -308,7 +308,7 @@ describe('Jobs screen on the app engine (the engine worker, the engine chosen fo
     const engine = page.locator('[data-model-id="resnet56-cifar10"] [data-testid="batch-engine"]')
     await expect.poll(() => engine.getAttribute('data-engine'), { timeout: 30_000 }).toBe('native')
     expect(await engine.getByTestId('batch-engine-reason').textContent()).toMatch(
-      /^native CPU: \d+ img\/s; WASM [\d.]+ img\/s; WebGPU: no WebGPU \(.+\)$/,
+      /^native CPU: [\d.]+ img\/s; WASM [\d.]+ img\/s; WebGPU: no WebGPU \(.+\)$/,
     )
   })
 
@@ -339,8 +339,11 @@ describe('Jobs screen on the app engine (the engine worker, the engine chosen fo
 describe('Jobs on WebGPU: batches go through the window (SwiftShader standing in for a GPU)', () => {
   let app: AppSession
   let root: string
-  // The first photo of each class: 10 photos, one chunk for the window (SwiftShader takes about 1 s a photo).
-  const rows = readReferencePredictions().filter((_, i) => i % 500 === 0)
+  // The first photo of three classes, one chunk for the window: what the job's route needs (SwiftShader takes
+  // about 1 s a photo; WebGPU's agreement with PyTorch on every class is classify-screen.test.ts's).
+  const rows = readReferencePredictions()
+    .filter((_, i) => i % 500 === 0)
+    .slice(0, 3)
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'jobs-webgpu-e2e-'))

@@ -52,7 +52,7 @@ describe('Models screen', () => {
       engine: 'native CPU',
     })
     // This Chromium runs without WebGPU: the window answers the main process's question with the reason.
-    expect(reason).toMatch(/^native CPU: \d+ img\/s; WASM [\d.]+ img\/s; WebGPU: no WebGPU \(.+\)$/)
+    expect(reason).toMatch(/^native CPU: [\d.]+ img\/s; WASM [\d.]+ img\/s; WebGPU: no WebGPU \(.+\)$/)
     const stored = app.services.db
       .prepare('SELECT engine, images_per_second AS ips FROM engine_calibrations ORDER BY engine')
       .all() as { engine: string; ips: number | null }[]

@@ -17,6 +17,8 @@ const PROFILE = join(repoRoot, 'resources', 'models', 'resnet56-cifar10.profile.
  * a rocket on its launch pad is close enough to the ships the model knows that the profile calls it known.
  */
 const PHOTOS = ['chelsea.png', 'coffee.png', 'hubble_deep_field.jpg']
+/** On WebGPU (SwiftShader, about a second a photo): the cat and one unknown photo, a verdict of each kind. */
+const WEBGPU_PHOTOS = ['chelsea.png', 'hubble_deep_field.jpg']
 const UNKNOWN = /^Not one of the 10 things ResNet-56 \(CIFAR-10\) knows$/
 
 function requireProfile(): void {
@@ -48,14 +50,14 @@ async function clearCards(page: Page): Promise<void> {
 }
 
 /** The cat is known and tagged cat; the others say what they are not, with their closest class as a hint. */
-function expectVerdicts(cards: Map<string, CardState>): void {
+function expectVerdicts(cards: Map<string, CardState>, names: readonly string[] = PHOTOS): void {
   const cat = cards.get('chelsea.png')!
   expect(cat.status, cat.error ?? '').toBe('done')
   expect(cat.verdict).toBe('known')
   expect(cat.verdictText).toBeNull()
   expect(cat.predictions).toHaveLength(5)
   expect(cat.predictions[0]!.label).toBe('cat')
-  for (const name of PHOTOS.slice(1)) {
+  for (const name of names.filter((n) => n !== 'chelsea.png')) {
     const card = cards.get(name)!
     expect(card.status, `${name}: ${card.error}`).toBe('done')
     expect(card.verdict, name).toBe('unknown')
@@ -65,11 +67,26 @@ function expectVerdicts(cards: Map<string, CardState>): void {
   }
 }
 
-describe('Unknown photos on the Classify screen (WASM)', () => {
+/** Each card's OOD score (its `data-ood`), by file name. */
+async function oodOf(page: Page): Promise<Map<string, number>> {
+  return new Map(
+    await page.$$eval('[data-testid="photo-card"]', (cards) =>
+      cards.map((c) => [c.getAttribute('data-file-name') ?? '', Number(c.getAttribute('data-ood'))] as const),
+    ),
+  )
+}
+
+/**
+ * One window for the file, in a Chromium with a (software) WebGPU adapter: WASM first, then WebGPU, whose
+ * verdicts and OOD scores are checked against the WASM cards (SwiftShader builds the WebGPU session once).
+ */
+describe('Unknown photos on the Classify screen', () => {
   let app: AppSession
+  /** The OOD score of each photo's card on WASM (the second test), which WebGPU's must match. */
+  const wasmOod = new Map<string, number>()
   beforeAll(async () => {
     requireProfile()
-    app = await openApp({ engine: 'wasm' })
+    app = await openApp({ webgpu: true, engine: 'wasm' })
   })
   afterAll(async () => {
     await app?.close()
@@ -84,11 +101,13 @@ describe('Unknown photos on the Classify screen (WASM)', () => {
     expect(await line.getAttribute('data-source')).toBe('profile')
   })
 
-  it('shows the cat as a cat and the others as none of the things the model knows', async () => {
+  it('shows the cat as a cat and the others as none of the things the model knows (WASM)', async () => {
     const { page } = app
+    await waitForProvider(page, /^WASM/)
     const cards = await dropPhotos(page, PHOTOS)
     expectVerdicts(cards)
     for (const card of cards.values()) expect(card.provider).toMatch(/WASM/)
+    for (const [name, ood] of await oodOf(page)) wasmOod.set(name, ood)
 
     // The unknown card's text is plain to see; its closest classes stay folded and muted.
     const deepSky = page.locator('[data-testid="photo-card"][data-file-name="hubble_deep_field.jpg"]')
@@ -120,36 +139,27 @@ describe('Unknown photos on the Classify screen (WASM)', () => {
     expect(app.consoleErrors.filter((e) => e.startsWith('pageerror'))).toEqual([])
     await clearCards(page)
   })
-})
 
-describe('Unknown photos on WebGPU (SwiftShader)', () => {
-  let app: AppSession
-  beforeAll(async () => {
-    requireProfile()
-    app = await openApp({ webgpu: true, engine: 'webgpu' })
-  })
-  afterAll(async () => {
-    await app?.close()
-  })
-
-  it('gives the same verdicts on WebGPU as on WASM, on the cards and in batch jobs', async () => {
+  it('gives the same verdicts on WebGPU (SwiftShader) as on WASM, on the cards and in batch jobs', async () => {
     const { page, services } = app
+    expect([...wasmOod.keys()].sort(), 'the WASM cards of the test above').toEqual([...PHOTOS].sort())
+    await page.getByTestId('engine-select').selectOption('webgpu')
     await waitForWebGpu(page)
     await expect.poll(() => page.getByTestId('model-knowledge').getAttribute('data-source')).toBe('profile')
-    const webgpu = await dropPhotos(page, PHOTOS)
-    expectVerdicts(webgpu)
+    const webgpu = await dropPhotos(page, WEBGPU_PHOTOS)
+    expectVerdicts(webgpu, WEBGPU_PHOTOS)
     for (const card of webgpu.values()) expect(card.provider).toBe('WebGPU')
-    const oodOf = async (): Promise<Map<string, number>> =>
-      new Map(
-        await page.$$eval('[data-testid="photo-card"]', (cards) =>
-          cards.map((c) => [c.getAttribute('data-file-name') ?? '', Number(c.getAttribute('data-ood'))] as const),
-        ),
-      )
-    const webgpuOod = await oodOf()
+    const webgpuOod = await oodOf(page)
+    for (const name of WEBGPU_PHOTOS) {
+      const a = webgpuOod.get(name)!
+      const b = wasmOod.get(name)!
+      expect(Number.isFinite(a) && Number.isFinite(b), name).toBe(true)
+      expect(Math.abs(a - b), `${name}: WebGPU ${a}, WASM ${b}`).toBeLessThanOrEqual(1e-2 * Math.max(1, Math.abs(b)))
+    }
 
     // A batch job's photos through the window's engine (`engine:classifyBatch` → `engine:batchResults`),
     // while it is still WebGPU: SwiftShader builds the WebGPU session once for the whole test.
-    const paths = PHOTOS.map((name) => sharedPath('photos', name))
+    const paths = WEBGPU_PHOTOS.map((name) => sharedPath('photos', name))
     for (const path of paths) {
       const { size, mtimeMs } = statSync(path)
       addPhoto(services.db, { path, size, mtimeMs, sha256: sha256Of(path), width: 1, height: 1, takenAt: null })
@@ -159,9 +169,9 @@ describe('Unknown photos on WebGPU (SwiftShader)', () => {
       yield paths
     }
     for await (const batch of services.route.classifyBatches('resnet56-cifar10', chunks())) results.push(...batch)
-    expect(results).toHaveLength(PHOTOS.length)
+    expect(results).toHaveLength(WEBGPU_PHOTOS.length)
     const byName = new Map(results.map((r) => [r.path.split('/').pop()!, r]))
-    for (const name of PHOTOS) {
+    for (const name of WEBGPU_PHOTOS) {
       const result = byName.get(name)!
       if (!('top' in result)) throw new Error(`${name}: ${result.error}`)
       expect(result.verdict, name).toBeDefined()
@@ -173,18 +183,5 @@ describe('Unknown photos on WebGPU (SwiftShader)', () => {
     }
     const cat = byName.get('chelsea.png')!
     expect('top' in cat && cat.top[0]!.label).toBe('cat')
-    await clearCards(page)
-
-    await page.getByTestId('engine-select').selectOption('wasm')
-    await waitForProvider(page, /^WASM/)
-    const wasm = await dropPhotos(page, PHOTOS)
-    expectVerdicts(wasm)
-    const wasmOod = await oodOf()
-    for (const name of PHOTOS) {
-      const a = webgpuOod.get(name)!
-      const b = wasmOod.get(name)!
-      expect(Number.isFinite(a) && Number.isFinite(b), name).toBe(true)
-      expect(Math.abs(a - b), `${name}: WebGPU ${a}, WASM ${b}`).toBeLessThanOrEqual(1e-2 * Math.max(1, Math.abs(b)))
-    }
   })
 })

@@ -86,11 +86,19 @@ function errorBoxes(app: LaunchedApp): unknown[] {
 
 describe('the built app on the Electron stand-in', () => {
   // Each defect's check is soft: a build without one fix still shows whether the others hold.
-  it('opens its window, answers IPC, runs a folder job in the engine process, and quits after closing its database', async () => {
-    const jobFolder = cifarFolder('job', 12)
-    const app = await launchApp({ dialogs: answering([[jobFolder], [sharedPath('photos', 'chelsea.png')]]) })
-    try {
-      const page = await app.page()
+  describe('one app from its start to its quit', () => {
+    let app: LaunchedApp
+    let page: Page
+    beforeAll(async () => {
+      const jobFolder = cifarFolder('job', 12)
+      app = await launchApp({ dialogs: answering([[jobFolder], [sharedPath('photos', 'chelsea.png')]]) })
+      page = await app.page()
+    })
+    afterAll(async () => {
+      await app?.close()
+    })
+
+    it('opens its window, answers IPC, and runs a folder job in the engine process', async () => {
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
       // The app's data lives in a folder of its own when it runs from the checkout (defect 10).
       const info = await invoke<{ dataDir: string }>(page, 'app:info')
@@ -117,16 +125,31 @@ describe('the built app on the Electron stand-in', () => {
         kind: 'not-found',
         message: 'No model "no-such-model" in the library.',
       })
+    })
 
+    it('runs one instance per data folder: a second start shows the first window and quits', async () => {
+      const since = app.host.notices.length
+      const second = await launchApp({ appData: app.appData })
+      try {
+        expect(await second.exited).toEqual({ code: 0, signal: null })
+        expect(second.host.notices.some((n) => n.what === 'utility.spawn')).toBe(false)
+        expect(second.host.windowIds()).toEqual([])
+        await app.host.waitForNotice((n) => n.what === 'window.focus' && app.host.notices.indexOf(n) >= since, 10_000)
+      } finally {
+        await second.close()
+      }
+      expect(app.child.exitCode).toBeNull()
+    })
+
+    it('quits after closing its database', async () => {
+      const info = await invoke<{ dataDir: string }>(page, 'app:info')
       // Quit waits for the services to close: the database is checkpointed and closed (defect 8).
       expect(await app.quit()).toEqual({ code: 0, signal: null })
       const userData = info.dataDir // where this build keeps its data, right or wrong
       expect.soft(existsSync(join(userData, 'library.db'))).toBe(true)
       expect.soft(existsSync(join(userData, 'library.db-wal'))).toBe(false)
       expect(errorBoxes(app)).toEqual([])
-    } finally {
-      await app.close()
-    }
+    })
   })
 
   it('carries on when the engine process is killed during its first calibration, or dies of a fatal error', async () => {
@@ -156,25 +179,6 @@ describe('the built app on the Electron stand-in', () => {
       expect(await waitForJob(page, fatal.id)).toMatchObject({ state: 'done', classified: 60, failed: 0 })
     } finally {
       await app.close()
-    }
-  })
-
-  it('runs one instance per data folder: a second start shows the first window and quits', async () => {
-    const first = await launchApp()
-    try {
-      await first.page()
-      const second = await launchApp({ appData: first.appData })
-      try {
-        expect(await second.exited).toEqual({ code: 0, signal: null })
-        expect(second.host.notices.some((n) => n.what === 'utility.spawn')).toBe(false)
-        expect(second.host.windowIds()).toEqual([])
-        await first.host.waitForNotice((n) => n.what === 'window.focus' && first.host.notices.indexOf(n) > 0, 10_000)
-      } finally {
-        await second.close()
-      }
-      expect(first.child.exitCode).toBeNull()
-    } finally {
-      await first.close()
     }
   })
 })

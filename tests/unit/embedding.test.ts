@@ -5,9 +5,9 @@ import { openFeatureExtractor } from '../../src/main/inference/extract-features'
 import { createNativeEngine } from '../../src/main/inference/native-ort'
 import { embed, embeddingSpecFor, MAX_UNPROJECTED_STAGE_VALUES, similarity } from '../../src/shared/embedding/embedding'
 import { fromFloat16Bits, fromFloat16Bytes, toFloat16Bits, toFloat16Bytes } from '../../src/shared/embedding/float16'
-import { embeddingDims, type EmbeddingSpec } from '../../src/shared/embedding/embedding-spec'
+import { embeddingDims, learningParts, type EmbeddingSpec } from '../../src/shared/embedding/embedding-spec'
 import type { ClassifierCard } from '../../src/shared/engine/classifier'
-import type { FeatureLayout } from '../../src/shared/knowledge/features'
+import { layoutWithViews, type FeatureLayout } from '../../src/shared/knowledge/features'
 import { parseProfile, type KnowledgeProfile } from '../../src/shared/knowledge/profile'
 import { repoRoot, sharedPath } from '../support/shared'
 
@@ -146,6 +146,24 @@ describe('the bundled model’s embedding on real photos', () => {
     expect(embeddingDims(spec)).toBe(224)
     const last = spec.blocks.at(-1)!.weight ** 2
     expect(last / (last + 3)).toBeCloseTo(0.5, 6)
+  })
+
+  it('with views: the photo-and-mirror average in place of the photo, then the tiles’ first three stages', () => {
+    const spec = embeddingSpecFor(layoutWithViews(layout.stages, { flip: true, tiles: 2 }), profile)
+    // After the photo's own 384 statistics: the mirror average (384 on), then the tiles' first three stages (768 on).
+    expect(spec.blocks.map((b) => [b.start, b.end])).toEqual([
+      [384, 432],
+      [432, 480],
+      [480, 544],
+      [576, 640],
+      [768, 816],
+      [816, 864],
+      [864, 928],
+    ])
+    expect(spec.blocks.map((b) => b.weight)).toEqual([1, 1, 1, spec.blocks[3]!.weight, 0.5, 0.5, 0.5])
+    expect(spec.leadingDims).toBe(224)
+    expect(learningParts(spec)).toEqual([224, 384])
+    expect(learningParts(embeddingSpecFor(layout, profile))).toEqual([224])
   })
 
   it.each([true, false])('finds photos of the same kind as the most similar (profile: %s)', (withProfile) => {

@@ -22,6 +22,11 @@ const bundled = join(repoRoot, 'resources', 'models', 'resnet56-cifar10.onnx')
 const bundledCard = JSON.parse(
   readFileSync(join(repoRoot, 'resources', 'models', 'resnet56-cifar10.card.json'), 'utf8'),
 ) as ClassifierCard
+/** The bundled model run on views (`src/shared/preprocess/views.ts`). */
+const viewsCard: ClassifierCard = {
+  ...bundledCard,
+  preprocessing: { ...bundledCard.preprocessing, views: { flip: true, tiles: 2 } },
+}
 
 function patternBatch(count: number, length: number): Float32Array {
   const batch = new Float32Array(count * length)
@@ -99,6 +104,42 @@ describe('features model (addFeatureOutputs)', () => {
       expect(maxDifference(run.features, reference.features), engine.provider).toBeLessThan(1e-3)
       // The features are not trivially zero: every stage has channels that vary across H×W.
       expect(run.features.some((v, i) => i % 384 >= 16 && i % 384 < 32 && v > 0.01)).toBe(true)
+    }
+  })
+
+  it('folds the views of each photo into its features: its own, the mirror average, the tiles of the early stages', async () => {
+    const bytes = readFileSync(bundled)
+    const views = viewsCard.preprocessing.views!
+    expect(views).toEqual({ flip: true, tiles: 2 })
+    const { model, layout } = addFeatureOutputs(bytes, undefined, views)
+    expect(layout.views).toEqual({ flip: true, tiles: 2, tileStages: 3 })
+    const own = 384
+    const early = stageOffset(layout, 3)
+    expect(featureLength(layout)).toBe(own + own + early)
+    const photos = 2
+    const batch = patternBatch(photos * 6, 3 * 32 * 32)
+    // The definition: each view's statistics from the full activations, then the averages.
+    const perView = await featuresFromTaps(bytes, bundledCard, batch, photos * 6, addFeatureOutputs(bytes).layout)
+    const engine = createNativeEngine()
+    const classifier = await Classifier.create(engine.ort, model, viewsCard, engine.sessionOptions)
+    expect(classifier.viewsPerPhoto).toBe(6)
+    const run = await classifier.runWithFeatures(batch, photos, FEATURES_OUTPUT)
+    const plain = await classifier.runBatch(batch, photos)
+    await classifier.release()
+    const length = featureLength(layout)
+    expect(run.features.length).toBe(photos * length)
+    for (let p = 0; p < photos; p++) {
+      const view = (v: number) => perView.features.subarray((p * 6 + v) * own, (p * 6 + v + 1) * own)
+      const expected = new Float32Array(length)
+      expected.set(view(0))
+      for (let j = 0; j < own; j++) expected[own + j] = (view(0)[j]! + view(1)[j]!) / 2
+      for (let j = 0; j < early; j++)
+        expected[2 * own + j] = (view(2)[j]! + view(3)[j]! + view(4)[j]! + view(5)[j]!) / 4
+      expect(maxDifference(run.features.subarray(p * length, (p + 1) * length), expected)).toBeLessThan(1e-3)
+      // The logits are the photo's own view's.
+      const logits = perView.logits.subarray(p * 6 * 10, (p * 6 + 1) * 10)
+      expect(maxDifference(run.logits.subarray(p * 10, (p + 1) * 10), logits)).toBeLessThan(1e-4)
+      expect(maxDifference(plain.subarray(p * 10, (p + 1) * 10), logits)).toBeLessThan(1e-4)
     }
   })
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blockDims, embeddingDims, type EmbeddingSpec } from '../../src/shared/embedding/embedding-spec'
-import { featureLength, type FeatureLayout } from '../../src/shared/knowledge/features'
+import { featureLength, layoutWithViews, type FeatureLayout } from '../../src/shared/knowledge/features'
 import { parseProfile } from '../../src/shared/knowledge/profile'
 import { headScores, type LearnedHead } from '../../src/shared/learning/learned-head'
 import { parseModelCard, type ModelCard } from '../../src/shared/model-card'
@@ -116,14 +116,16 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 describe('a model saved from learned tags (spliceLearnedHead, writeLearnedModel)', () => {
-  const layout: FeatureLayout = {
-    stages: [
+  // The bundled card runs the model on views: the features have the views' part after the photo's own.
+  const layout: FeatureLayout = layoutWithViews(
+    [
       { name: 'conv1', channels: 16 },
       { name: 'layer1', channels: 16 },
       { name: 'layer2', channels: 32 },
       { name: 'layer3', channels: 64 },
     ],
-  }
+    baseCard.preprocessing.views,
+  )
   const { spec, head } = testSpecAndHead(layout)
   const images = [
     ...listImages(ood('photos'), 4),
@@ -134,7 +136,7 @@ describe('a model saved from learned tags (spliceLearnedHead, writeLearnedModel)
   ]
 
   it('outputs only the head scores, and its graph report still finds the stages', () => {
-    const saved = spliceLearnedHead(readFileSync(baseModelPath), spec, head)
+    const saved = spliceLearnedHead(readFileSync(baseModelPath), spec, head, baseCard.preprocessing.views)
     const report = readModelGraph(saved)
     expect(report.output).toMatchObject({ name: LEARNED_OUTPUT, classes: 3 })
     expect(report.input.name).toBe('input')
@@ -163,7 +165,9 @@ describe('a model saved from learned tags (spliceLearnedHead, writeLearnedModel)
     const base = readFileSync(baseModelPath)
     const tooLong: EmbeddingSpec = { version: 1, blocks: [{ start: 300, end: 400, log1p: false, weight: 1 }] }
     expect(() => spliceLearnedHead(base, tooLong, { ...head, dims: 100 })).toThrow(/feature values/)
-    expect(() => spliceLearnedHead(base, spec, { ...head, dims: head.dims - 1 })).toThrow(/reads/)
+    expect(() => spliceLearnedHead(base, spec, { ...head, dims: head.dims - 1 }, baseCard.preprocessing.views)).toThrow(
+      /reads/,
+    )
   })
 
   for (const [name, create] of [
@@ -322,7 +326,12 @@ describe('npm run teach, then npm run classify with the saved model', () => {
       // As the CLI does: the base model's profile (beside it) centres and whitens the earlier stages.
       const profile = parseProfile(
         JSON.parse(readFileSync(join(repoRoot, 'resources', 'models', 'resnet56-cifar10.profile.json'), 'utf8')),
-        { sha256: baseCard.sha256, featureLength: featureLength(extractor.layout), classes: 10 },
+        {
+          sha256: baseCard.sha256,
+          featureLength: featureLength(extractor.layout),
+          classes: 10,
+          views: baseCard.preprocessing.views,
+        },
       )
       const spec = embeddingSpecFor(extractor.layout, profile)
       const embeddings = new Map<string, Float32Array[]>()

@@ -14,6 +14,8 @@ import { JobRunner, jobPhotoIds, type Job } from '../../src/main/jobs'
 import { JobsService } from '../../src/main/jobs/jobs-service'
 import { addPaths, findPhotoByPath, getRun, listRuns } from '../../src/main/photo-library'
 import { photoClassifications, photoPredictions, photoTags } from '../../src/main/tags'
+import { acceptTags, rejectTags } from '../../src/main/tags/tags'
+import { countEmbeddings, deleteEmbedding, readEmbedding } from '../../src/main/embeddings/embedding-store'
 import { pendingCount } from '../../src/main/photo-library/pending'
 import { cifarHalfDir, readReferencePredictions, repoRoot } from '../support/shared'
 
@@ -56,6 +58,19 @@ const fake: ClassifyFn = async function* (files) {
             ],
           }
     yield result
+  }
+}
+
+/** `fake`, with an embedding of `version` for each photo classified (as an engine with the model's features). */
+function withEmbeddings(version: number): ClassifyFn {
+  return async function* (files, signal) {
+    for await (const result of fake(files, signal)) {
+      if ('error' in result) yield result
+      else {
+        const i = Number(/p(\d+)\.png$/.exec(result.path)![1])
+        yield { ...result, embedding: { version, vector: Float32Array.of(Math.cos(i), Math.sin(i)) } }
+      }
+    }
   }
 }
 
@@ -174,15 +189,141 @@ describe("the library job: the library's pending photos on the job runner", () =
     })
     const paused = runner.create({ folder: null, modelId: 'm' })
     await runner.pause(paused.id)
-    expect(service.pendingCount()).toBe(12)
-    const item = service.classifyLibrary()
+    expect(await service.pendingCount()).toBe(12)
+    const item = await service.classifyLibrary()
     expect(item).toMatchObject({ id: paused.id, kind: 'library', folder: null, folderName: 'Photo library' })
     await runner.idle()
     expect(runner.get(paused.id)).toMatchObject({ state: 'done', classified: 11 })
-    expect(service.pendingCount()).toBe(0)
+    expect(await service.pendingCount()).toBe(0)
     expect(events.some((e) => e.startsWith('library:changed'))).toBe(true)
-    expect(() => service.classifyLibrary('other')).toThrow('There is no model "other"')
+    await expect(service.classifyLibrary('other')).rejects.toThrow('There is no model "other"')
     await service.close()
+  })
+
+  it('classifies again, for its embedding, a photo classified without one or with an older one, keeping its tags', async () => {
+    // Classified before embeddings existed: results and suggestions, no embedding.
+    await libraryJob(new JobRunner({ db, classify: forModel('m', fake), now }))
+    const p0 = findPhotoByPath(db, paths[0]!)!
+    const p1 = findPhotoByPath(db, paths[1]!)!
+    acceptTags(db, [p0.id], photoTags(db, p0.id)[0]!.tagId, now)
+    rejectTags(db, [p1.id], photoTags(db, p1.id)[0]!.tagId, now)
+    const decisions = (): unknown => [p0, p1].map((p) => photoTags(db, p.id).map((t) => [t.name, t.source, t.status]))
+    const decided = decisions()
+    expect(decided).toEqual([[['class 0', 'model', 'accepted']], [['class 2', 'model', 'rejected']]])
+    expect(db.prepare('SELECT count(*) FROM embeddings').pluck().get()).toBe(0)
+
+    // The model makes embeddings of version 7: every photo it classified is pending again, not the one it failed on.
+    expect(pendingCount(db, 'm')).toBe(0)
+    expect(pendingCount(db, 'm', { embeddingVersion: 7 })).toBe(11)
+    expect(pendingCount(db, 'm', { embeddingVersion: 7, retryFailed: true })).toBe(12)
+    const runner = new JobRunner({
+      db,
+      classify: forModel('m', withEmbeddings(7)),
+      now,
+      embeddingVersion: async () => 7,
+    })
+    const service = new JobsService({
+      db,
+      runner,
+      models: { activeId: () => 'm', has: (id) => id === 'm', list: () => [{ id: 'm', name: 'Model M' }] },
+      emit: () => undefined,
+      embeddingVersion: async () => 7,
+    })
+    expect(await service.pendingCount()).toBe(11)
+
+    const job = await libraryJob(runner)
+    expect(job).toMatchObject({ state: 'done', total: 11, classified: 11, reused: 0, failed: 0 })
+    expect(countEmbeddings(db, 'm', 7)).toBe(11)
+    expect(readEmbedding(db, 'm', p0.sha256)).toMatchObject({ version: 7, dims: 2 })
+    expect(readEmbedding(db, 'm', findPhotoByPath(db, paths[7]!)!.sha256)).toBeNull()
+    expect(pendingCount(db, 'm', { embeddingVersion: 7 })).toBe(0)
+    expect(await service.pendingCount()).toBe(0)
+    // The results were replaced, not added to: one classification and K predictions a photo, the decisions kept.
+    expect(db.prepare("SELECT count(*) FROM classifications WHERE model_id = 'm'").pluck().get()).toBe(12)
+    expect(db.prepare('SELECT count(*) FROM predictions').pluck().get()).toBe(22)
+    expect(photoPredictions(db, p0.id, 'm').map((p) => [p.rank, p.label])).toEqual([
+      [1, 'class 0'],
+      [2, 'class 1'],
+    ])
+    expect(decisions()).toEqual(decided)
+    expect(db.prepare('SELECT count(*) FROM photo_tags').pluck().get()).toBe(11)
+    expect(listRuns(db, { modelId: 'm' })[0]).toMatchObject({ status: 'finished', total: 11, classified: 11 })
+
+    // Nothing left: asking again runs nothing.
+    expect(await libraryJob(runner)).toMatchObject({ state: 'done', total: 0, classified: 0 })
+
+    // The profile built again gives another version: the old embeddings do not count.
+    expect(pendingCount(db, 'm', { embeddingVersion: 8 })).toBe(11)
+    const rebuilt = new JobRunner({
+      db,
+      classify: forModel('m', withEmbeddings(8)),
+      now,
+      embeddingVersion: async () => 8,
+    })
+    expect(await libraryJob(rebuilt)).toMatchObject({ state: 'done', total: 11, classified: 11 })
+    expect(countEmbeddings(db, 'm', 8)).toBe(11)
+    expect(countEmbeddings(db, 'm', 7)).toBe(0)
+    expect(pendingCount(db, 'm', { embeddingVersion: 8 })).toBe(0)
+    expect(db.prepare('SELECT count(*) FROM predictions').pluck().get()).toBe(22)
+    expect(decisions()).toEqual(decided)
+  })
+
+  it('copies a result with its embedding, and runs a photo whose content lacks it instead of copying', async () => {
+    const runner = new JobRunner({
+      db,
+      classify: forModel('m', withEmbeddings(7)),
+      now,
+      embeddingVersion: async () => 7,
+    })
+    expect(await libraryJob(runner)).toMatchObject({ total: 12, classified: 11, failed: 1 })
+    mkdirSync(join(dir, 'twin'))
+    const twin0 = join(dir, 'twin', 'p00.png')
+    const twin2 = join(dir, 'twin', 'p02.png')
+    copyFileSync(paths[0]!, twin0)
+    copyFileSync(paths[2]!, twin2)
+    await addPaths([join(dir, 'twin')], { db, now })
+    const p2 = findPhotoByPath(db, paths[2]!)!
+    deleteEmbedding(db, 'm', p2.sha256)
+    // Both copies (no result), and p02 (its embedding gone).
+    expect(pendingCount(db, 'm', { embeddingVersion: 7 })).toBe(3)
+    const job = await libraryJob(runner)
+    // p00's copy takes its result and shares its embedding; p02 and its copy go to the model as one.
+    expect(job).toMatchObject({ state: 'done', total: 3, classified: 1, reused: 2, failed: 0 })
+    expect(readEmbedding(db, 'm', p2.sha256)).toMatchObject({ version: 7 })
+    expect(photoPredictions(db, findPhotoByPath(db, twin2)!.id, 'm')[0]).toMatchObject({ label: 'class 2' })
+    expect(pendingCount(db, 'm', { embeddingVersion: 7 })).toBe(0)
+  })
+
+  it('a folder job classifies again the photos of its folder that lack the embedding; a model without one does not', async () => {
+    await libraryJob(new JobRunner({ db, classify: forModel('m', fake), now }))
+    // No embedding spec (undefined): classified photos stay as they are.
+    const none = new JobRunner({ db, classify: forModel('m', fake), now, embeddingVersion: async () => undefined })
+    expect(await none.start(none.create({ folder: dir, modelId: 'm' }).id)).toMatchObject({
+      state: 'done',
+      total: 12,
+      classified: 0,
+      reused: 11,
+      failed: 1,
+    })
+    // A version that cannot be told is no version either.
+    const broken = new JobRunner({
+      db,
+      classify: forModel('m', fake),
+      now,
+      embeddingVersion: () => Promise.reject(new Error('the model file is gone')),
+    })
+    expect(await libraryJob(broken)).toMatchObject({ state: 'done', total: 0 })
+
+    const runner = new JobRunner({
+      db,
+      classify: forModel('m', withEmbeddings(7)),
+      now,
+      embeddingVersion: async () => 7,
+    })
+    const job = await runner.start(runner.create({ folder: dir, modelId: 'm' }).id)
+    expect(job).toMatchObject({ state: 'done', total: 12, classified: 11, reused: 0, failed: 1 })
+    expect(countEmbeddings(db, 'm', 7)).toBe(11)
+    expect(pendingCount(db, 'm', { embeddingVersion: 7 })).toBe(0)
   })
 
   it('classifies with the bundled model through classifyFiles, as the CLI does', async () => {

@@ -5,7 +5,8 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeForModel, decodeImage } from '../../src/main/photos/decode'
 import { CIFAR_PREPROCESSING, IMAGENET_PREPROCESSING, type Preprocessing } from '../../src/shared/model-card'
-import { planResize, preprocess, type DecodedImage } from '../../src/shared/preprocess/preprocess'
+import { planResize, preprocess, tensorLengthFor, type DecodedImage } from '../../src/shared/preprocess/preprocess'
+import { withoutViews } from '../../src/shared/preprocess/views'
 import { resampleRgb } from '../../src/shared/preprocess/resample'
 import { cifarHalfDir, sharedPath } from '../support/shared'
 import { levelDistance } from '../support/tensors'
@@ -279,5 +280,56 @@ describe('decodeForModel (shrink on load, PIL deciding the last step)', () => {
     const file = join(cifarHalfDir(), 'cat', readdirSync(join(cifarHalfDir(), 'cat'))[0]!)
     const decoded = await decodeForModel(file, spec(32))
     expect([decoded.width, decoded.height]).toEqual([32, 32])
+  })
+})
+
+describe('views (a card with preprocessing.views)', () => {
+  it('lays out the photo, its mirror and the tiles of a copy at twice the size, each as one image', async () => {
+    const image = await decodeImage(sharedPath('photos', 'chelsea.png'))
+    const views = { flip: true, tiles: 2 }
+    const withViews = spec(32, { ...CIFAR_PREPROCESSING, views })
+    const tensor = preprocess(image, withViews)
+    const size = 3 * 32 * 32
+    expect(tensor.length).toBe(6 * size)
+    expect(tensorLengthFor(withViews)).toBe(6 * size)
+    const own = preprocess(image, spec(32))
+    expect(tensor.subarray(0, size)).toEqual(own)
+    // The mirror: each row reversed.
+    for (let row = 0; row < 96; row++) {
+      for (let x = 0; x < 32; x++) expect(tensor[size + row * 32 + x]).toBe(own[row * 32 + 31 - x])
+    }
+    // The tiles: the quadrants of the 64×64 preprocessing, row by row.
+    const large = preprocess(image, spec(64))
+    for (let tile = 0; tile < 4; tile++) {
+      const [ty, tx] = [Math.floor(tile / 2), tile % 2]
+      for (let c = 0; c < 3; c++) {
+        for (const [y, x] of [
+          [0, 0],
+          [17, 5],
+          [31, 31],
+        ] as const) {
+          expect(tensor[(2 + tile) * size + c * 1024 + y * 32 + x]).toBe(
+            large[c * 4096 + (ty * 32 + y) * 64 + tx * 32 + x],
+          )
+        }
+      }
+    }
+    expect(withoutViews(withViews)).toEqual(spec(32))
+  })
+
+  it('decodes large enough for the tiles: a JPEG shrinks while loading to no less than 1.5× the tiles’ side', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'views-decode-'))
+    try {
+      const path = join(dir, 'big.jpg')
+      await sharp({ create: { width: 1200, height: 900, channels: 3, background: { r: 90, g: 140, b: 200 } } })
+        .jpeg()
+        .toFile(path)
+      const plain = await decodeForModel(path, spec(32))
+      const tiled = await decodeForModel(path, spec(32, { ...CIFAR_PREPROCESSING, views: { flip: true, tiles: 2 } }))
+      expect(Math.min(plain.width, plain.height)).toBe(48)
+      expect(Math.min(tiled.width, tiled.height)).toBe(96)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

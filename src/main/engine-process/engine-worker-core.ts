@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { withoutViews } from '../../shared/preprocess/views'
 import { Classifier } from '../../shared/engine/classifier'
 import { FEATURES_OUTPUT, featureLength, type FeatureLayout } from '../../shared/knowledge/features'
 import { interpret, type Knowledge } from '../../shared/knowledge/interpret'
@@ -96,14 +97,16 @@ export class EngineWorkerCore {
       let features = 0
       let layout: FeatureLayout | undefined
       try {
-        const spliced = addFeatureOutputs(bytes)
+        const spliced = addFeatureOutputs(bytes, undefined, request.card.preprocessing.views)
         model = spliced.model
         layout = spliced.layout
         features = featureLength(spliced.layout)
       } catch {
         // Logits only: the verdict falls back to the logit-based score.
       }
-      const classifier = await Classifier.create(nodeEngine.ort, model, request.card, nodeEngine.sessionOptions)
+      // Views only feed the features: without them the photo alone is run.
+      const card = layout ? request.card : withoutViews(request.card)
+      const classifier = await Classifier.create(nodeEngine.ort, model, card, nodeEngine.sessionOptions)
       const { knowledge, status } = await loadKnowledge(request.knowledge ?? {}, {
         sha256: request.sha256,
         classes: request.card.output.classes,

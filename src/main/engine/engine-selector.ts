@@ -1,4 +1,5 @@
 import type { Db } from '../db/database'
+import { viewCount } from '../../shared/preprocess/views'
 import type { ClassifierCard } from '../../shared/engine/classifier'
 import type { ModelCard } from '../../shared/model-card'
 import {
@@ -40,9 +41,13 @@ const CPU_BACKENDS: readonly WorkerBackend[] = ['native', 'wasm']
 export const CALIBRATION_ROUNDS = 3
 const ROUND_MS = 200
 
-/** Small inputs (CIFAR) run in large batches; photo-sized inputs in small ones. */
+/**
+ * Photos per batch: small inputs (CIFAR) run in large batches, photo-sized inputs in small ones; a model run on
+ * views of each photo (`src/shared/preprocess/views.ts`) in proportionally fewer photos.
+ */
 export function batchSizeFor(card: ClassifierCard): number {
-  return card.input.width * card.input.height <= 64 * 64 ? 50 : 8
+  const images = isSmallInput(card) ? 50 : 8
+  return Math.max(2, Math.round(images / viewCount(card.preprocessing)))
 }
 
 /**
@@ -173,7 +178,11 @@ export class EngineSelector {
       for (const [backend, key] of loaded) {
         if (failed.has(backend)) continue
         try {
-          const { imagesPerSecond } = await worker.calibrate(key, batchSizeFor(model.card) >= 50 ? 50 : 2, ROUND_MS)
+          const { imagesPerSecond } = await worker.calibrate(
+            key,
+            isSmallInput(model.card) ? batchSizeFor(model.card) : 2,
+            ROUND_MS,
+          )
           best.set(backend, Math.max(best.get(backend) ?? 0, imagesPerSecond))
         } catch (error) {
           failed.set(backend, messageOf(error))
@@ -188,6 +197,10 @@ export class EngineSelector {
     }
     return readCalibrations(db, sha, this.machine)
   }
+}
+
+function isSmallInput(card: ClassifierCard): boolean {
+  return card.input.width * card.input.height <= 64 * 64
 }
 
 function messageOf(error: unknown): string {

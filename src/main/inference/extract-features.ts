@@ -35,7 +35,7 @@ export async function openFeatureExtractor(
   card: ClassifierCard,
   engine: NodeEngine = createNativeEngine(),
 ): Promise<FeatureExtractor> {
-  const spliced = addFeatureOutputs(new Uint8Array(await readFile(modelPath)))
+  const spliced = addFeatureOutputs(new Uint8Array(await readFile(modelPath)), undefined, card.preprocessing.views)
   const classifier = await Classifier.create(engine.ort, spliced.model, card, engine.sessionOptions)
   const length = featureLength(spliced.layout)
   const classes = card.output.classes

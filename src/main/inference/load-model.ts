@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { withoutViews } from '../../shared/preprocess/views'
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { Classifier } from '../../shared/engine/classifier'
@@ -40,7 +41,10 @@ export async function readModel(engine: NodeEngine, modelPath: string, labelsDir
 /** Loads an ONNX model with its card (see `readModel`) into a classifier on `engine`. */
 export async function loadModel(engine: NodeEngine, modelPath: string, labelsDir: string): Promise<LoadedModel> {
   const { model, bytes } = await readModelBytes(engine, modelPath, labelsDir)
-  const classifier = await Classifier.create(engine.ort, bytes, model.card, engine.sessionOptions)
+  // Views feed a model's features; a plain classifier runs the photo alone (a saved learned model folds its views
+  // in its graph, so it keeps them).
+  const card = model.card.learned ? model.card : withoutViews(model.card)
+  const classifier = await Classifier.create(engine.ort, bytes, card, engine.sessionOptions)
   return { classifier, ...model }
 }
 

@@ -27,7 +27,7 @@ export function createLibraryHandlers(deps: LibraryHandlerDeps): DomainHandlers<
     'library:photos': ({ filter, after, limit }) => photos.page(filter, after, limit),
     'library:photo': ({ id }) => photos.photo(id),
     'library:classify': ({ modelId }) => deps.jobs.classifyLibrary(modelId),
-    'library:pendingCount': ({ modelId }) => ({ count: deps.jobs.pendingCount(modelId) }),
+    'library:pendingCount': async ({ modelId }) => ({ count: await deps.jobs.pendingCount(modelId) }),
     'library:tags': () => tagCounts(db),
     'library:searchTags': ({ query }) => searchTags(db, query),
     'library:threshold': () => ({ threshold: getSuggestionThreshold(db) }),

@@ -29,7 +29,9 @@ export interface Counts {
 /**
  * Settles, in one transaction, the job's photos that need no run of the model: those it already
  * classified (or failed on, unless `retryFailed`), and those whose content it classified under
- * another path. Returns the photos left to classify, by path.
+ * another path. With `embeddingVersion` (the version of the embedding the model makes now), a photo
+ * whose content has no embedding of that version is run again (its result is replaced, its
+ * embedding written), like a photo without a result. Returns the photos left to classify, by path.
  */
 export function takeKnownResults(
   db: Db,
@@ -37,6 +39,7 @@ export function takeKnownResults(
   threshold: number,
   now: () => Date,
   photoIds?: readonly number[],
+  embeddingVersion?: number,
 ): Pending[] {
   const { modelId } = job
   const retryFailed = job.options.retryFailed === true
@@ -44,15 +47,24 @@ export function takeKnownResults(
   return db.transaction(() => {
     const rows = stmt(
       db,
-      `SELECT p.id, p.path, p.sha256, c.error, c.k FROM job_photos jp
+      `SELECT p.id, p.path, p.sha256, c.error, c.k,
+         (@version IS NOT NULL AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = @modelId
+            AND e.sha256 = p.sha256 AND e.version = @version)) AS noEmbedding
+       FROM job_photos jp
          JOIN photos p ON p.id = jp.photo_id
          LEFT JOIN classifications c ON c.photo_id = p.id AND c.model_id = @modelId
        WHERE jp.job_id = @jobId AND jp.outcome IS NULL
          AND (@ids IS NULL OR jp.photo_id IN (SELECT value FROM json_each(@ids)))
        ORDER BY p.path`,
-    ).all({ jobId: job.id, modelId, ids: photoIds ? JSON.stringify(photoIds) : null }) as (Pending & {
+    ).all({
+      jobId: job.id,
+      modelId,
+      ids: photoIds ? JSON.stringify(photoIds) : null,
+      version: embeddingVersion ?? null,
+    }) as (Pending & {
       error: string | null
       k: number | null
+      noEmbedding: 0 | 1
     })[]
     const needed: Pending[] = []
     let reused = 0
@@ -63,7 +75,13 @@ export function takeKnownResults(
        WHERE p.sha256 = ? AND p.id <> ? LIMIT 1`,
     ).pluck()
     for (const row of rows) {
+      const pending: Pending = { id: row.id, path: row.path, sha256: row.sha256 }
       if (row.k !== null && row.k > 0) {
+        // Classified before the model's embedding (or with an older one): run again for it.
+        if (row.noEmbedding) {
+          needed.push(pending)
+          continue
+        }
         setOutcome(db, job.id, row.id, 'reused')
         reused++
       } else if (row.k !== null && !retryFailed) {
@@ -71,9 +89,10 @@ export function takeKnownResults(
         recordJobError(db, job.id, { stage: 'classify', path: row.path, reason: row.error ?? 'unknown error' }, now)
         failed++
       } else {
-        const from = donor.get(modelId, row.sha256, row.id) as number | undefined
+        // A copy's result is taken only with its embedding (shared by content); else the photo is run.
+        const from = row.noEmbedding ? undefined : (donor.get(modelId, row.sha256, row.id) as number | undefined)
         if (from === undefined) {
-          needed.push({ id: row.id, path: row.path, sha256: row.sha256 })
+          needed.push(pending)
           continue
         }
         recordPredictions(db, { photoId: row.id, modelId, ...storedResult(db, from, modelId), threshold }, now)

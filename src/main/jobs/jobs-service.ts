@@ -2,6 +2,7 @@ import { basename } from 'node:path'
 import type { EmitEvent, JobItem, PickedFolder } from '../../shared/ipc/contract'
 import type { Db } from '../db/database'
 import { FolderGrants } from '../fs/file-grants'
+import type { EmbeddingVersionOf } from '../knowledge/embedding-version'
 import { pendingCount } from '../photo-library/pending'
 import type { JobRunner } from './runner'
 import { jobErrorCount, type Job, type JobError } from './store'
@@ -16,6 +17,11 @@ export interface JobsServiceDeps {
   emit: EmitEvent
   /** Folders picked in dialogs, behind tokens (shared with organize's output folders). */
   folders?: FolderGrants<FolderPurpose>
+  /**
+   * The version of the embedding a model makes now (`modelEmbeddingVersion`), as the runner is given it: photos
+   * classified without it count as pending. Undefined: only photos without a result do.
+   */
+  embeddingVersion?: EmbeddingVersionOf
 }
 
 /**
@@ -54,13 +60,16 @@ export class JobsService {
   }
 
   /**
-   * Classifies the library's photos the model has no result for, as a job on the runner (after any job
+   * Classifies the library's pending photos (`pendingCount`), as a job on the runner (after any job
    * running). A library job of the model that is still unfinished is resumed rather than doubled.
    */
-  classifyLibrary(modelId?: string): JobItem {
+  async classifyLibrary(modelId?: string): Promise<JobItem> {
     if (this.closed) throw new Error('The app is closing.')
     const model = modelId ?? this.deps.models.activeId()
     if (!this.deps.models.has(model)) throw new Error(`There is no model "${model}" in the library.`)
+    // Known before the job starts, its photos (and its total) are taken as it starts.
+    await this.embeddingVersion(model)
+    if (this.closed) throw new Error('The app is closing.')
     const unfinished = this.deps.runner
       .list({ states: ['queued', 'running', 'paused', 'failed'], limit: 1000 })
       .find((job) => job.kind === 'library' && job.modelId === model)
@@ -69,9 +78,13 @@ export class JobsService {
     return this.item(job.id)
   }
 
-  /** How many of the library's photos the model has no result for. */
-  pendingCount(modelId?: string): number {
-    return pendingCount(this.deps.db, modelId ?? this.deps.models.activeId())
+  /**
+   * How many of the library's photos a library job of the model would take: those it has no result for, and
+   * those it classified without the embedding it makes now.
+   */
+  async pendingCount(modelId?: string): Promise<number> {
+    const model = modelId ?? this.deps.models.activeId()
+    return pendingCount(this.deps.db, model, { embeddingVersion: await this.embeddingVersion(model) })
   }
 
   async pause(jobId: number): Promise<JobItem> {
@@ -134,6 +147,15 @@ export class JobsService {
       },
       () => undefined, // the runner closed meanwhile
     )
+  }
+
+  /** The version of the embedding the model makes now, as the runner takes it (undefined where it cannot be told). */
+  private async embeddingVersion(modelId: string): Promise<number | undefined> {
+    try {
+      return await this.deps.embeddingVersion?.(modelId)
+    } catch {
+      return undefined
+    }
   }
 
   private changed(job: Job): void {

@@ -9,6 +9,7 @@ import { PENDING_PHOTO_IDS, pendingParams } from '../photo-library/pending'
 import { getSuggestionThreshold } from '../tags/predictions'
 import { markInterruptedRuns } from '../photo-library/runs'
 import { systemClock } from '../util/clock'
+import type { EmbeddingVersionOf } from '../knowledge/embedding-version'
 import { ClassifyQueue } from './classify-queue'
 import { addCounts, isBatch, recordResult, takeKnownResults, updateTotal, type Counts } from './job-results'
 import { ProgressReporter, type JobProgress } from './progress'
@@ -36,6 +37,11 @@ export interface JobRunnerDeps {
   progressIntervalMs?: number
   /** Files hashed and read at the same time by the scan (default 4). */
   scanConcurrency?: number
+  /**
+   * The version of the embedding a model makes now (`modelEmbeddingVersion`); undefined when it makes none. With
+   * it, photos classified without that embedding are classified again for it; without it, never.
+   */
+  embeddingVersion?: EmbeddingVersionOf
 }
 
 interface Active {
@@ -50,7 +56,8 @@ interface Active {
  * library job takes the library's pending photos; then each classifies its photos that have no result
  * for the job's model, writing each result with the job's
  * counts in one transaction as it arrives. A photo already classified by the model is not run again,
- * nor is a photo with the same content (its result is copied). Jobs survive the process: a job left
+ * nor is a photo with the same content (its result is copied), unless its content lacks the embedding
+ * the model makes now (`embeddingVersion`). Jobs survive the process: a job left
  * 'running' or 'queued' by a crash or a quit is picked up by `resumeInterrupted()`.
  */
 export class JobRunner {
@@ -248,19 +255,24 @@ export class JobRunner {
    */
   private async scanAndClassify(job: Job, signal: AbortSignal, reporter: ProgressReporter): Promise<boolean> {
     const threshold = job.options.suggestionThreshold ?? getSuggestionThreshold(this.db)
+    // Known already (the usual case: the Library screen counted the pending photos), the photos are taken in the
+    // same turn the job starts, so the job's item has its total at once.
+    const asked = this.embeddingVersion(job.modelId)
+    const embeddingVersion = asked instanceof Promise ? await asked : asked
+    if (signal.aborted) return false
     const work = new ClassifyQueue(this.db, job, threshold, this.now)
     // A classifier that fails stops the scan too.
     const stop = new AbortController()
     const stopScan = (): void => stop.abort()
     signal.addEventListener('abort', stopScan)
     reporter.phase(this.db, job, 'scanning')
-    work.enqueue(takeKnownResults(this.db, job, threshold, this.now))
+    work.enqueue(takeKnownResults(this.db, job, threshold, this.now, undefined, embeddingVersion))
     try {
       const onChunk = (photoIds: readonly number[]): void =>
-        work.enqueue(takeKnownResults(this.db, job, threshold, this.now, photoIds))
+        work.enqueue(takeKnownResults(this.db, job, threshold, this.now, photoIds, embeddingVersion))
       const scanning = (
         job.folder === null
-          ? Promise.resolve(this.gatherLibrary(job, onChunk))
+          ? Promise.resolve(this.gatherLibrary(job, embeddingVersion, onChunk))
           : this.scan(job, job.folder, stop.signal, reporter, onChunk)
       )
         .then((scanned) => {
@@ -279,8 +291,23 @@ export class JobRunner {
     }
   }
 
+  /** The version of the embedding the model makes now; undefined when it makes none or it cannot be told. */
+  private embeddingVersion(modelId: string): number | undefined | Promise<number | undefined> {
+    // One that cannot be told: classified as before, without backfilling embeddings.
+    try {
+      const asked = this.deps.embeddingVersion?.(modelId)
+      return asked instanceof Promise ? asked.catch(() => undefined) : asked
+    } catch {
+      return undefined
+    }
+  }
+
   /** Adds the library's pending photos to a library job. */
-  private gatherLibrary(job: Job, onChunk: (photoIds: readonly number[]) => void): boolean {
+  private gatherLibrary(
+    job: Job,
+    embeddingVersion: number | undefined,
+    onChunk: (photoIds: readonly number[]) => void,
+  ): boolean {
     const { db, now } = this
     const added = db.transaction(() => {
       const ids = stmt(
@@ -290,7 +317,7 @@ export class JobRunner {
         .pluck()
         .all({
           jobId: job.id,
-          ...pendingParams(job.modelId, { retryFailed: job.options.retryFailed === true }),
+          ...pendingParams(job.modelId, { retryFailed: job.options.retryFailed === true, embeddingVersion }),
         }) as number[]
       updateTotal(db, job.id, now)
       return ids

@@ -1,4 +1,9 @@
-import { featureLength, VALUES_PER_CHANNEL, type FeatureLayout } from '../../shared/knowledge/features'
+import {
+  featureLength,
+  stageFeatureLength,
+  VALUES_PER_CHANNEL,
+  type FeatureLayout,
+} from '../../shared/knowledge/features'
 import { centredEnergy, oodScore, softmax } from '../../shared/knowledge/judge'
 import {
   MAX_STAGE_RANK,
@@ -110,7 +115,8 @@ export function fitProfile(input: FitProfileInput): { profile: KnowledgeProfile;
   const build = (rows: readonly number[]): KnowledgeProfile => ({
     format: PROFILE_FORMAT,
     version: PROFILE_VERSION,
-    model: { sha256: input.sha256.toLowerCase(), classes, featureLength: length },
+    // The profile describes the photo's own statistics: with views, the first part of the features.
+    model: { sha256: input.sha256.toLowerCase(), classes, featureLength: stageFeatureLength(input.layout) },
     stages: stages.map((stage, s) => fitStage(stage, rows, predicted, bases[s], encodedBases[s])),
     shrinkage: SHRINKAGE,
     threshold: 0,

@@ -159,16 +159,17 @@ export class ProfileBuilds {
     const path = library.profilePath(modelId)
     const userBuilt = path !== undefined && path === library.userProfilePath(modelId)
     const building = this.building(modelId)
-    let length: number | undefined
+    let layout: FeatureLayout | undefined
     try {
-      length = featureLength(await this.deps.layout(modelId))
+      layout = await this.deps.layout(modelId)
     } catch {
-      length = undefined
+      layout = undefined
     }
     const { knowledge, status } = await loadKnowledge(knowledgeFiles(path, undefined), {
       sha256: summary.sha256,
       classes: card.output.classes,
-      featureLength: length,
+      featureLength: layout && featureLength(layout),
+      ...(layout && { layout }),
     })
     const view: KnowledgeView = { source: status.source, userBuilt, building }
     if (status.note !== undefined) view.note = status.note

@@ -49,7 +49,7 @@ export class ModelArtifacts {
 
   /** The stages a model's features describe (from the cached graph report); throws when it has none. */
   async featureLayout(id: string): Promise<FeatureLayout> {
-    const layout = featureLayout(await this.report(id))
+    const layout = featureLayout(await this.report(id), this.library.card(id).preprocessing.views)
     if (layout.stages.length === 0) throw new Error('its graph has no stages to take features from')
     return layout
   }
@@ -124,9 +124,9 @@ export class ModelArtifacts {
         : hierarchyPathFor(this.labelsDir, this.library.card(id).labelsSource)
     }
     const { sha256 } = this.library.summary(id)
-    const suffix = { tapped: 'tapped.onnx', features: `features-v${FEATURE_GRAPH_VERSION}.onnx`, head: 'head.bin' }[
-      artifact
-    ]
+    const views = this.library.card(id).preprocessing.views
+    const featuresName = `features-v${FEATURE_GRAPH_VERSION}${views ? `-f${views.flip ? 1 : 0}t${views.tiles}` : ''}.onnx`
+    const suffix = { tapped: 'tapped.onnx', features: featuresName, head: 'head.bin' }[artifact]
     const target = join(this.cacheDir, `${sha256.slice(0, 16)}.${suffix}`)
     if (existsSync(target)) return target
     const [bytes, report] = await Promise.all([readFile(source), this.report(id)])
@@ -142,7 +142,7 @@ export class ModelArtifacts {
     } else if (artifact === 'features') {
       let spliced: Uint8Array
       try {
-        spliced = addFeatureOutputs(bytes, report).model
+        spliced = addFeatureOutputs(bytes, report, views).model
       } catch {
         return source // no stages to read features from: the model classifies with its logits alone
       }

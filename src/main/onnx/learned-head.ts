@@ -2,6 +2,7 @@ import protobuf from 'protobufjs'
 import { blockDims, embeddingDims, type EmbeddingSpec } from '../../shared/embedding/embedding-spec'
 import { FEATURES_OUTPUT, featureLength } from '../../shared/knowledge/features'
 import type { LearnedHead } from '../../shared/learning/learned-head'
+import type { Views } from '../../shared/preprocess/views'
 import { addFeatureOutputs } from './feature-graph'
 import { modelProtoType } from './protobuf'
 import type { GraphMessage, NodeMessage, TensorMessage, ValueInfoMessage } from './proto-messages'
@@ -53,9 +54,14 @@ type NodeObject = Record<string, unknown> & { op_type: string; input: string[]; 
  * The nodes that compute a stage's statistics are placed right after the stage's last node, so the graph reader
  * still finds the stages (see `segmentTrunk`). Throws when the spec or the head does not fit the model.
  */
-export function spliceLearnedHead(baseModel: Uint8Array, spec: EmbeddingSpec, head: LearnedHead): Uint8Array {
+export function spliceLearnedHead(
+  baseModel: Uint8Array,
+  spec: EmbeddingSpec,
+  head: LearnedHead,
+  views?: Views,
+): Uint8Array {
   const report = readModelGraph(baseModel)
-  const features = addFeatureOutputs(baseModel, report)
+  const features = addFeatureOutputs(baseModel, report, views)
   checkFits(spec, head, featureLength(features.layout))
 
   const root = modelProtoType().root

@@ -95,7 +95,7 @@ export async function writeLearnedModel(outPath: string, input: LearnedModelInpu
   if (sha256Hex(base) !== input.baseCard.sha256) {
     throw new Error(`${input.baseModelPath} does not match its card (sha256 differs).`)
   }
-  const bytes = spliceLearnedHead(base, input.spec, input.head)
+  const bytes = spliceLearnedHead(base, input.spec, input.head, input.baseCard.preprocessing.views)
   const card = learnedModelCard(bytes, basename(outPath), input)
 
   const suffix = `${process.pid}-${randomBytes(4).toString('hex')}.tmp`

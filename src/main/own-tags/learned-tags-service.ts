@@ -23,6 +23,11 @@ export interface LearnedTagsDeps {
   activeModelId(): string
   emit: EmitEvent
   now?: () => Date
+  /**
+   * The parts of the model's embedding (of this version) a tag may read (`LearnOptions.parts`), where known;
+   * all of it otherwise.
+   */
+  learningParts?(modelId: string, version: number): readonly number[] | undefined
 }
 
 interface LearnedRow {
@@ -101,7 +106,7 @@ export class LearnedTagsService {
         ...positives.map((embedding) => ({ embedding, positive: [tag.name] })),
         ...negatives.map((embedding) => ({ embedding, positive: [], negative: [tag.name] })),
       ],
-      { tags: [tag.name] },
+      { tags: [tag.name], parts: this.deps.learningParts?.(modelId, version) },
     )
     const stored: StoredHead = { embeddingVersion: version, head }
     const row = db.transaction(() => {

@@ -47,11 +47,12 @@ function readHead(path: string, length = 64 * 1024): Uint8Array {
   }
 }
 
-/** The shorter side of the image the preprocessing resamples (before its centre crop). */
+/** The shorter side of the largest image the preprocessing resamples (before its centre crop): the tiles' with views. */
 function resampledSide(spec: PreprocessSpec): number {
   const { width, height } = spec.input
-  const { resize, shorterSide } = spec.preprocessing
-  return resize === 'shorter-side' ? (shorterSide ?? Math.max(width, height)) : Math.max(width, height)
+  const { resize, shorterSide, views } = spec.preprocessing
+  const side = resize === 'shorter-side' ? (shorterSide ?? Math.max(width, height)) : Math.max(width, height)
+  return side * Math.max(1, views?.tiles ?? 1)
 }
 
 /** The decoding both share; with `minSide`, a larger photo is shrunk while it loads to no less than that. */

@@ -13,6 +13,18 @@ export interface EmbeddingSpec {
   /** Stored embeddings carry it: one made with another version is not comparable and is made again. */
   version: number
   blocks: EmbeddingBlock[]
+  /**
+   * With views: the leading values that describe the photo itself (its own and its mirror's statistics); the
+   * tiles' follow. A learned tag reads the tiles only where cross-validation finds they help (`LearnOptions.parts`):
+   * they tell documents and textures apart, and add noise to a subject learned from five photos.
+   */
+  leadingDims?: number
+}
+
+/** The parts a learned tag may read (`LearnOptions.parts`): the photo's own values first, then all. */
+export function learningParts(spec: EmbeddingSpec): number[] {
+  const all = embeddingDims(spec)
+  return spec.leadingDims === undefined ? [all] : [spec.leadingDims, all]
 }
 
 export interface EmbeddingBlock {

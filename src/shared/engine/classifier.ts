@@ -1,6 +1,7 @@
 import type * as Ort from 'onnxruntime-web'
 import type { ModelCard } from '../model-card'
-import { preprocess, type DecodedImage } from '../preprocess/preprocess'
+import { preprocess, tensorLengthFor, type DecodedImage } from '../preprocess/preprocess'
+import { viewCount } from '../preprocess/views'
 import { topK, type ClassScore } from './postprocess'
 
 /** The onnxruntime module in use: onnxruntime-web in the renderer's worker and in Node. */
@@ -58,8 +59,34 @@ export class Classifier {
     return new Classifier(ort, session, card)
   }
 
+  /** Values of one photo's tensor: 3×H×W for each of its views. */
   get tensorLength(): number {
-    return 3 * this.card.input.height * this.card.input.width
+    return tensorLengthFor(this.card)
+  }
+
+  /** Images the model runs per photo: its views (1 without). */
+  get viewsPerPhoto(): number {
+    return viewCount(this.card.preprocessing)
+  }
+
+  /**
+   * Each photo's logits from a run's output: with views, a graph that classifies each view (a base model) gives a
+   * row per view, of which the photo's own (the first) is kept; a graph that folds the views itself (a model saved
+   * from learned tags) gives a row per photo already.
+   */
+  private photoLogits(data: Float32Array, count: number): Float32Array {
+    const classes = this.card.output.classes
+    const views = this.viewsPerPhoto
+    if (views > 1 && data.length === count * views * classes) {
+      const out = new Float32Array(count * classes)
+      for (let i = 0; i < count; i++)
+        out.set(data.subarray(i * views * classes, (i * views + 1) * classes), i * classes)
+      return out
+    }
+    if (data.length !== count * classes) {
+      throw new Error(`The model returned ${data.length / count} values per image, its card says ${classes} classes.`)
+    }
+    return data
   }
 
   /** Runs a batch of `count` preprocessed tensors laid end to end; returns logits, `classes` per image. */
@@ -68,7 +95,7 @@ export class Classifier {
     if (batch.length !== count * this.tensorLength) {
       throw new Error(`Expected ${count * this.tensorLength} values for ${count} images, got ${batch.length}.`)
     }
-    const input = new this.ort.Tensor('float32', batch, [count, 3, height, width])
+    const input = new this.ort.Tensor('float32', batch, [count * this.viewsPerPhoto, 3, height, width])
     const results = await this.session.run({ [name]: input }, [this.card.output.name])
     const output = results[this.card.output.name]
     input.dispose()
@@ -79,17 +106,14 @@ export class Classifier {
     }
     const data = (await output.getData()) as Float32Array
     output.dispose()
-    const classes = this.card.output.classes
-    if (data.length !== count * classes) {
-      throw new Error(`The model returned ${data.length / count} values per image, its card says ${classes} classes.`)
-    }
-    return data
+    return this.photoLogits(data, count)
   }
 
   /**
    * Runs a batch like `runBatch` and, in the same run, fetches the intermediate tensors `tapNames` (a classifier
    * created on a model with those tensors added as outputs: see `addTapOutputs` and `stageTaps` in the main
-   * process). Each tap keeps the batch axis: dims [count, C, H, W], image i at `data.subarray(i * C * H * W, …)`.
+   * process). Each tap keeps the batch axis: dims [count × views, C, H, W], image i at `data.subarray(i * C * H * W, …)`
+   * (with views, photo p's own view is image p × `viewsPerPhoto`).
    */
   async runTapped(batch: Float32Array, count: number, tapNames: readonly string[]): Promise<TappedRun> {
     const { height, width, name } = this.card.input
@@ -105,7 +129,7 @@ export class Classifier {
       )
     }
     const fetches = [outputName, ...new Set(tapNames.filter((tap) => tap !== outputName))]
-    const input = new this.ort.Tensor('float32', batch, [count, 3, height, width])
+    const input = new this.ort.Tensor('float32', batch, [count * this.viewsPerPhoto, 3, height, width])
     let results: Ort.InferenceSession.OnnxValueMapType
     try {
       results = await this.session.run({ [name]: input }, fetches)
@@ -121,13 +145,7 @@ export class Classifier {
         }
         return { dims: [...output.dims], data: (await output.getData()) as Float32Array }
       }
-      const logits = (await read(outputName)).data
-      const classes = this.card.output.classes
-      if (logits.length !== count * classes) {
-        throw new Error(
-          `The model returned ${logits.length / count} values per image, its card says ${classes} classes.`,
-        )
-      }
+      const logits = this.photoLogits((await read(outputName)).data, count)
       const taps = new Map<string, TapOutput>()
       for (const tap of tapNames) if (!taps.has(tap)) taps.set(tap, await read(tap))
       return { logits, taps }

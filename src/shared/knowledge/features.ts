@@ -18,18 +18,53 @@ export interface FeatureStage {
 
 export interface FeatureLayout {
   stages: FeatureStage[]
+  /**
+   * For a model run on views of each photo (`src/shared/preprocess/views.ts`): after the photo's own statistics
+   * (`stageFeatureLength` values), the same statistics averaged over the photo and its mirror (when `flip`), then
+   * those of the first `tileStages` stages averaged over the tiles. The photo's own part is what the knowledge
+   * profile and the "unknown" verdict use; the embedding uses the views.
+   */
+  views?: { flip: boolean; tiles: number; tileStages: number }
+}
+
+/**
+ * The layout of `stages` for a model run on `views` (a card's `preprocessing.views`): the tiles' statistics are
+ * those of every stage but the last (the last sees a tile as a whole picture, which it is not; measured, the tiles'
+ * last stage adds nothing to learned tags).
+ */
+export function layoutWithViews(
+  stages: FeatureStage[],
+  views: { flip: boolean; tiles: number } | undefined,
+): FeatureLayout {
+  if (!views || (!views.flip && views.tiles === 0)) return { stages }
+  return { stages, views: { flip: views.flip, tiles: views.tiles, tileStages: Math.max(1, stages.length - 1) } }
 }
 
 /** Values per channel of each stage: its mean, standard deviation and maximum over H×W. */
 export const VALUES_PER_CHANNEL = 3
 
-/** Values per image for a layout. */
+/** Values per image for a layout, the views' part included. */
 export function featureLength(layout: FeatureLayout): number {
+  const views = layout.views
+  const own = stageFeatureLength(layout)
+  if (!views) return own
+  return own + (views.flip ? own : 0) + (views.tiles > 0 ? stageOffset(layout, views.tileStages) : 0)
+}
+
+/** Values of the photo's own statistics: every stage's, the first part of the features. */
+export function stageFeatureLength(layout: Pick<FeatureLayout, 'stages'>): number {
   return VALUES_PER_CHANNEL * layout.stages.reduce((sum, stage) => sum + stage.channels, 0)
 }
 
+/** Where the views' parts start: the mirrored average (the photo's own part when no mirror) and the tiles'. */
+export function viewOffsets(layout: FeatureLayout): { pair: number; tiles: number } {
+  const own = stageFeatureLength(layout)
+  const pair = layout.views?.flip ? own : 0
+  return { pair, tiles: own + pair }
+}
+
 /** Where stage `i`'s means start in the vector (its standard deviations, then its maxima, follow them). */
-export function stageOffset(layout: FeatureLayout, i: number): number {
+export function stageOffset(layout: Pick<FeatureLayout, 'stages'>, i: number): number {
   let offset = 0
   for (let s = 0; s < i; s++) offset += VALUES_PER_CHANNEL * layout.stages[s]!.channels
   return offset

@@ -104,7 +104,8 @@ function stageScore(stage: DecodedStage, features: ArrayLike<number>, scratch: F
  * Mahalanobis distance to the nearest class (see `profile.ts`). Higher is less like the photos the model knows.
  */
 export function oodScore(features: ArrayLike<number>, profile: KnowledgeProfile): number {
-  if (features.length !== profile.model.featureLength) {
+  // With views, the photo's own statistics come first; the profile describes only them.
+  if (features.length < profile.model.featureLength) {
     throw new Error(`Expected ${profile.model.featureLength} features, got ${features.length}.`)
   }
   const stages = decodeStages(profile)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { VALUES_PER_CHANNEL } from './features'
+import { featureLength, layoutWithViews, stageFeatureLength, VALUES_PER_CHANNEL } from './features'
 
 /**
  * A model's knowledge profile: what the photos it knows look like inside it, so that each prediction gets an
@@ -129,7 +129,7 @@ const decoded = new WeakMap<KnowledgeProfile, DecodedStage[]>()
  */
 export function parseProfile(
   json: unknown,
-  expect: { sha256: string; featureLength: number; classes: number },
+  expect: { sha256: string; featureLength: number; classes: number; views?: { flip: boolean; tiles: number } },
 ): KnowledgeProfile {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ProfileError('The profile file is damaged (not a JSON object).')
@@ -157,9 +157,12 @@ export function parseProfile(
         `not this one (sha256 ${expect.sha256.slice(0, 12)}…).`,
     )
   }
-  if (profile.model.featureLength !== expect.featureLength) {
+  // A model run on views gives the photo's own statistics, which the profile describes, then the views' part.
+  const viewsPart = featureLength(layoutWithViews(profile.stages, expect.views)) - stageFeatureLength(profile)
+  if (profile.model.featureLength + viewsPart !== expect.featureLength) {
     throw new ProfileError(
-      `The profile describes ${profile.model.featureLength} features per photo; this model gives ${expect.featureLength}.`,
+      `The profile describes ${profile.model.featureLength} features per photo; this model gives ` +
+        `${expect.featureLength - viewsPart}.`,
     )
   }
   if (profile.model.classes !== expect.classes) {

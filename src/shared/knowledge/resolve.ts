@@ -1,5 +1,5 @@
 import { embeddingSpecFor } from '../embedding/embedding'
-import type { FeatureLayout } from './features'
+import { layoutWithViews, type FeatureLayout } from './features'
 import { parseHierarchy } from './hierarchy'
 import type { Knowledge } from './interpret'
 import { parseProfile } from './profile'
@@ -22,6 +22,8 @@ export interface ModelFacts {
   featureLength: number | undefined
   /** The stages the features describe, where the engine knows them: the model's embedding is made from them. */
   layout?: FeatureLayout
+  /** The card's views (`preprocessing.views`), for a layout read from the profile. */
+  views?: { flip: boolean; tiles: number }
 }
 
 /**
@@ -35,7 +37,7 @@ export function resolveKnowledge(
   model: ModelFacts,
 ): { knowledge: Knowledge; status: KnowledgeStatus } {
   const resolved = resolveProfile(read, model)
-  const layout = model.layout ?? profileLayout(resolved.knowledge)
+  const layout = model.layout ?? profileLayout(resolved.knowledge, model.views)
   if (layout && model.featureLength !== undefined) {
     resolved.knowledge.embedding = embeddingSpecFor(layout, resolved.knowledge.profile)
   }
@@ -43,9 +45,15 @@ export function resolveKnowledge(
 }
 
 /** The feature layout a profile was fitted on (the window's engine knows no other). */
-function profileLayout(knowledge: Knowledge): FeatureLayout | undefined {
+function profileLayout(knowledge: Knowledge, views: ModelFacts['views']): FeatureLayout | undefined {
   const stages = knowledge.profile?.stages
-  return stages && { stages: stages.map((stage) => ({ name: stage.name, channels: stage.channels })) }
+  return (
+    stages &&
+    layoutWithViews(
+      stages.map((stage) => ({ name: stage.name, channels: stage.channels })),
+      views,
+    )
+  )
 }
 
 function resolveProfile(
@@ -81,6 +89,7 @@ function resolveProfile(
     knowledge.profile = parseProfile(json, {
       sha256: model.sha256,
       featureLength: model.featureLength,
+      views: model.layout?.views ?? model.views,
       classes: model.classes,
     })
     return { knowledge, status: { source: 'profile' } }

@@ -31,6 +31,12 @@ export interface LearnOptions {
   standardise?: boolean
   /** Seed of the cross-validation folds (fixed by default, so the same examples give the same head). */
   seed?: number
+  /**
+   * Leading parts of the embedding a tag may read, as value counts (e.g. the photo's own part, then all: see
+   * `EmbeddingSpec.leadingDims`): cross-validation chooses one per tag with λ; the values beyond it get weight 0.
+   * All values by default.
+   */
+  parts?: readonly number[]
 }
 
 /** The regularisation strengths cross-validation chooses from (on standardised values; see `learnHead`). */
@@ -98,6 +104,26 @@ export function learnHead(examples: readonly TagExample[], options: LearnOptions
     return row
   })
   const gram = rows.length <= dims ? gramMatrix(rows) : undefined
+  const parts = [...new Set((options.parts ?? [dims]).map((part) => Math.min(dims, Math.max(1, Math.round(part)))))]
+  // The rows with the values beyond `part` set to 0: a fit on them gives those values weight 0.
+  const maskedRows = new Map<number, Float64Array[]>()
+  const masked = (part: number): Float64Array[] => {
+    let cached = maskedRows.get(part)
+    if (!cached) {
+      cached = rows.map((row) => {
+        const copy = row.slice()
+        copy.fill(0, part)
+        return copy
+      })
+      maskedRows.set(part, cached)
+    }
+    return cached
+  }
+  const maskedGrams = new Map<number, Float64Array | undefined>()
+  const maskedGram = (part: number): Float64Array | undefined => {
+    if (!maskedGrams.has(part)) maskedGrams.set(part, gram ? gramMatrix(masked(part)) : undefined)
+    return maskedGrams.get(part)
+  }
 
   const weights = new Float32Array(tags.length * dims)
   const bias = new Float32Array(tags.length)
@@ -121,17 +147,32 @@ export function learnHead(examples: readonly TagExample[], options: LearnOptions
         `Tag "${tag}" needs at least one photo with it and one without it (it has ${positives} and ${negatives}).`,
       )
     }
-    const fit = learnTag(rows, gram, dims, members, labels, options.lambdas ?? LAMBDAS, options.seed ?? 1)
+    let fit: TagFit | undefined
+    for (const part of parts) {
+      const candidate =
+        part === dims
+          ? learnTag(rows, gram, dims, members, labels, options.lambdas ?? LAMBDAS, options.seed ?? 1)
+          : learnTag(
+              masked(part),
+              maskedGram(part),
+              dims,
+              members,
+              labels,
+              options.lambdas ?? LAMBDAS,
+              options.seed ?? 1,
+            )
+      if (!fit || candidate.loss < fit.loss - 1e-12) fit = candidate
+    }
     const row = t * dims
     // Calibrated score: slope · (w·(x − mean)/scale + b) + intercept, as W·x + bias.
-    let b = fit.slope * fit.bias + fit.intercept
+    let b = fit!.slope * fit!.bias + fit!.intercept
     for (let j = 0; j < dims; j++) {
-      const w = (fit.slope * fit.weights[j]!) / scale[j]!
+      const w = (fit!.slope * fit!.weights[j]!) / scale[j]!
       weights[row + j] = w
       b -= w * mean[j]!
     }
     bias[t] = b
-    thresholds.push(fit.threshold)
+    thresholds.push(fit!.threshold)
   })
   return { tags, dims, weights, bias, thresholds }
 }
@@ -144,6 +185,8 @@ interface TagFit {
   intercept: number
   threshold: number
   lambda: number
+  /** The cross-validated balanced log-loss at `lambda` (Infinity where there was no cross-validation). */
+  loss: number
 }
 
 function learnTag(
@@ -183,7 +226,7 @@ function learnTag(
   if (folds < 2 || lambdas.length === 1) {
     const lambda = lambdas.length === 1 ? lambdas[0]! : DEFAULT_LAMBDA
     const fit = fitLogistic(problemOf(everyone), lambda, gramOf(everyone))
-    return { ...fit, slope: 1, intercept: 0, threshold: 0.5, lambda }
+    return { ...fit, slope: 1, intercept: 0, threshold: 0.5, lambda, loss: Infinity }
   }
 
   // Stratified folds: each side shuffled (seeded) and dealt round-robin.
@@ -227,7 +270,7 @@ function learnTag(
   const probabilities = Array.from(best!.scores, (s) => sigmoid(slope * s + intercept))
   const threshold = bestThreshold(probabilities, labels)
   const fit = fitLogistic(problemOf(everyone), best!.lambda, gramOf(everyone))
-  return { ...fit, slope, intercept, threshold, lambda: best!.lambda }
+  return { ...fit, slope, intercept, threshold, lambda: best!.lambda, loss: best!.loss }
 }
 
 /**

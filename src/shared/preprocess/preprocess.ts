@@ -1,5 +1,6 @@
 import type { ModelInput, Preprocessing } from '../model-card'
 import { resampleRgb, type PixelRegion } from './resample'
+import { firstTile, viewCount, writeMirrored, writeTiles } from './views'
 
 /** A decoded photo: interleaved 8-bit samples, 3 (RGB) or 4 (RGBA) per pixel, already upright. */
 export interface DecodedImage {
@@ -64,12 +65,42 @@ function roundHalfEven(x: number): number {
   return fraction > 0.5 || (fraction === 0.5 && floor % 2 !== 0) ? floor + 1 : floor
 }
 
+/** Values of one photo's tensor: 3×H×W per view (see `views.ts`). */
+export function tensorLengthFor(spec: PreprocessSpec): number {
+  return 3 * spec.input.width * spec.input.height * viewCount(spec.preprocessing)
+}
+
 /**
- * Turns a decoded photo into one NCHW float tensor (3×H×W) as the model card describes:
- * crop/resize policy, colour order, scale, then (x - mean) / std per channel.
+ * Turns a decoded photo into its NCHW float tensor as the model card describes: crop/resize policy, colour order,
+ * scale, then (x - mean) / std per channel; 3×H×W, times the views when the card has them (`views.ts`).
  * Writes into `out` at `offset` when given, so batches are filled without copies.
  */
 export function preprocess(image: DecodedImage, spec: PreprocessSpec, out?: Float32Array, offset = 0): Float32Array {
+  const views = spec.preprocessing.views
+  if (!views) return preprocessView(image, spec, out, offset)
+  const { width: W, height: H } = spec.input
+  const size = 3 * W * H
+  const target = out ?? new Float32Array(tensorLengthFor(spec))
+  if (target.length < offset + tensorLengthFor(spec)) throw new Error('Output tensor is too small.')
+  const whole = preprocessView(image, spec, target, offset).subarray(offset, offset + size)
+  if (views.flip) writeMirrored(whole, W, H, target, offset + size)
+  if (views.tiles > 0) {
+    const large = preprocessView(image, {
+      input: { width: views.tiles * W, height: views.tiles * H },
+      preprocessing: {
+        ...spec.preprocessing,
+        ...(spec.preprocessing.shorterSide !== undefined && {
+          shorterSide: views.tiles * spec.preprocessing.shorterSide,
+        }),
+      },
+    })
+    writeTiles(large, W, H, views.tiles, target, offset + firstTile(views) * size)
+  }
+  return target
+}
+
+/** One view: the photo as the card's preprocessing makes it, 3×H×W. */
+function preprocessView(image: DecodedImage, spec: PreprocessSpec, out?: Float32Array, offset = 0): Float32Array {
   if (image.width < 1 || image.height < 1) throw new Error('The image has no pixels.')
   const { width: W, height: H } = spec.input
   const plane = W * H

@@ -195,7 +195,10 @@ export function inferOutputs(node: OnnxNode, input: OperatorInputs, opset: numbe
       const allowZero = attrInt(node, 'allowzero', 0) === 1
       const shape = target.map((d, i) => (d === 0 && !allowZero ? (x[i] ?? 0) : d))
       const known = numel(shape.filter((d) => d !== -1))
-      const resolved = shape.map((d) => (d === -1 ? (known === 0 ? 0 : numel(x) / known) : d))
+      // The shapes are read for one image; a -1 that would not divide it is a batch axis grouping several images
+      // (a photo's views: see `foldViews` in feature-graph.ts), one group of them.
+      const inferred = (size: number) => (Number.isInteger(size) ? size : Math.max(1, Math.floor(size)))
+      const resolved = shape.map((d) => (d === -1 ? (known === 0 ? 0 : inferred(numel(x) / known)) : d))
       const v = input.values(0)
       return [{ shape: resolved, ...(t0 && { elemType: t0 }), ...(v && { values: v }) }]
     }

@@ -102,6 +102,7 @@ export class LoadedEngine {
       sha256: request.knowledge?.sha256 ?? '',
       classes: request.card.output.classes,
       featureLength: session.featureLength,
+      views: request.card.preprocessing.views,
     })
     return {
       classifier: session.classifier,

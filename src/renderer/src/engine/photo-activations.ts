@@ -1,4 +1,5 @@
 /** One photo's activations: its tapped run, each stage's summary, the CAMs and the calibrated top classes. */
+import { withoutViews } from '../../../shared/preprocess/views'
 import { rankProbabilities } from '../../../shared/engine/postprocess'
 import { judge } from '../../../shared/knowledge/judge'
 import type { KnowledgeProfile } from '../../../shared/knowledge/profile'
@@ -25,7 +26,7 @@ export class PhotoActivations {
   async handle(request: ActivationsRequest): Promise<void> {
     let photo: PreparedPhoto
     try {
-      photo = await preparePhoto(this.runtime.decode, request.file, () => Promise.resolve(request.card))
+      photo = await preparePhoto(this.runtime.decode, request.file, () => Promise.resolve(withoutViews(request.card)))
     } catch (error) {
       const { kind, message } = failureOf(error)
       this.runtime.post(failure(request.id, kind, message))
@@ -73,9 +74,11 @@ export class PhotoActivations {
 
   private async run(request: ActivationsRequest, photo: PreparedPhoto): Promise<void> {
     const opening = performance.now()
-    const session = await this.tapped.session(request, this.plainProvider()).catch((error: unknown) => {
-      throw new SessionFailure(messageOf(error))
-    })
+    const session = await this.tapped
+      .session({ ...request, card: withoutViews(request.card) }, this.plainProvider())
+      .catch((error: unknown) => {
+        throw new SessionFailure(messageOf(error))
+      })
     const sessionMs = session.created ? performance.now() - opening : 0
     // The classifier's weights arrive while the model runs (fetched once per model).
     const head = request.head ? this.tapped.head(request.head) : undefined

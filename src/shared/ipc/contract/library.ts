@@ -115,7 +115,10 @@ export const libraryChannels = {
    * Progress comes as jobs:progress and jobs:changed.
    */
   'library:classify': { input: z.object({ modelId: z.string().max(100).optional() }), output: JobItemSchema },
-  /** How many of the library's photos the model (default: the active one) has no result for. */
+  /**
+   * How many of the library's photos `library:classify` would take for the model (default: the active one):
+   * those it has no result for, and those it classified without the embedding it makes now.
+   */
   'library:pendingCount': {
     input: z.object({ modelId: z.string().max(100).optional() }),
     output: z.object({ count: z.number().int().nonnegative() }),
