@@ -1,5 +1,5 @@
 /**
- * npx tsx scripts/bench-own-tags.ts [VIEWS=1 before it for the views]: own tags (issue #12) with the bundled model: the embedding
+ * npx tsx scripts/bench-own-tags.ts [VIEWS=0 before it for the photo alone]: own tags (issue #12) with the bundled model: the embedding
  * (`embeddingSpecFor`, `embed`) and the learned head (`learnHead`, `scoreAll`).
  *
  * Reads the CIFAR-10 test half (5,000 photos) and the dev set's photos, documents and textures through the bundled
@@ -27,6 +27,7 @@ import { learnHead, scoreAll } from '../src/shared/learning/learn-head'
 import { seededRandom } from '../src/shared/random'
 import type { LearnedHead } from '../src/shared/learning/learned-head'
 import { parseModelCard } from '../src/shared/model-card'
+import { withoutViews } from '../src/shared/preprocess/views'
 import { cifarHalfDir, sharedPath } from '../tests/support/shared'
 
 interface Sample {
@@ -41,10 +42,9 @@ const TAGS = ['cifar', 'photos', 'documents', 'textures'] as const
 const DRAWS = 20
 const started = performance.now()
 const bundledCard = parseModelCard(JSON.parse(readFileSync(defaultModelPath.replace(/\.onnx$/, '.card.json'), 'utf8')))
-// VIEWS=1: the bundled model run on views (src/shared/preprocess/views.ts): the mirror and 2 × 2 tiles.
-const card = process.env['VIEWS']
-  ? { ...bundledCard, preprocessing: { ...bundledCard.preprocessing, views: { flip: true, tiles: 2 } } }
-  : bundledCard
+// The bundled card runs each photo on views (src/shared/preprocess/views.ts): the mirror and 2 × 2 tiles.
+// VIEWS=0: the photo alone, for comparison.
+const card = process.env['VIEWS'] === '0' ? withoutViews(bundledCard) : bundledCard
 const extractor = await openFeatureExtractor(defaultModelPath, card)
 const layout = extractor.layout
 

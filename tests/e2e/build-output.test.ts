@@ -49,7 +49,8 @@ describe('built app', () => {
       expect(await engine.load('m', { modelPath, card, sha256: card.sha256 }, 'native')).toEqual({
         provider: expect.stringMatching(/^native CPU/),
         knowledge: { source: 'energy', note: 'no profile' },
-        featureLength: 384,
+        // The photo's own 384 statistics, the mirror average (384), the tiles' first three stages (192).
+        featureLength: 384 + 384 + 192,
       })
       const results = []
       for await (const result of engine.classify('m', [sharedPath('photos', 'chelsea.png')], { k: 1 }))
@@ -59,7 +60,7 @@ describe('built app', () => {
           path: sharedPath('photos', 'chelsea.png'),
           top: [expect.objectContaining({ label: 'cat' })],
           verdict: expect.objectContaining({ source: 'energy' }),
-          // Without a profile, the embedding of the layers' log1p statistics (224 values: see embeddingSpecFor).
+          // Without a profile, the embedding of the layers' log1p statistics (see embeddingSpecFor).
           embedding: { version: expect.any(Number), vector: expect.any(Float32Array) },
         },
       ])

@@ -7,7 +7,7 @@ import type { BatchEngine } from '../../src/main/engine/batch-engine'
 import { jobsHandlersOn } from '../support/jobs-handlers'
 import { buildPlan } from '../../src/main/organize'
 import { journalPlan } from '../../src/main/organize/journal'
-import { machineKey } from '../../src/main/engine/calibration'
+import { calibrationModelKey, machineKey } from '../../src/main/engine/calibration'
 import { openApp, type AppSession } from '../support/app-session'
 import { waitForProvider } from '../support/cards'
 import { filesUnder, sha256Of } from '../support/files'
@@ -339,11 +339,12 @@ describe('Jobs screen on the app engine (the engine worker, the engine chosen fo
 describe('Jobs on WebGPU: batches go through the window (SwiftShader standing in for a GPU)', () => {
   let app: AppSession
   let root: string
-  // The first photo of three classes, one chunk for the window: what the job's route needs (SwiftShader takes
-  // about 1 s a photo; WebGPU's agreement with PyTorch on every class is classify-screen.test.ts's).
+  // The first photo of two classes, one chunk for the window: what the job's route needs (SwiftShader takes
+  // about 2.5 s a photo of the bundled card's six views; WebGPU's agreement with the other engines and with
+  // PyTorch is classify-screen.test.ts's).
   const rows = readReferencePredictions()
     .filter((_, i) => i % 500 === 0)
-    .slice(0, 3)
+    .slice(0, 2)
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'jobs-webgpu-e2e-'))
@@ -362,7 +363,7 @@ describe('Jobs on WebGPU: batches go through the window (SwiftShader standing in
     const { page, services } = app
     await waitForProvider(page, /^WebGPU/)
     // A software adapter is never measured as available: these figures stand for a hardware GPU's.
-    const sha = services.library.card('resnet56-cifar10').sha256
+    const sha = calibrationModelKey(services.library.card('resnet56-cifar10'))
     const insert = services.db.prepare(
       `INSERT INTO engine_calibrations (model_sha256, machine, engine, images_per_second, note, measured_at)
        VALUES (?, ?, ?, ?, NULL, '2026-11-27T00:00:00.000Z')`,

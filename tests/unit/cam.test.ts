@@ -22,6 +22,7 @@ import {
 import { Classifier } from '../../src/shared/engine/classifier'
 import { CIFAR_PREPROCESSING, IMAGENET_PREPROCESSING, parseModelCard } from '../../src/shared/model-card'
 import { preprocess } from '../../src/shared/preprocess/preprocess'
+import { withoutViews } from '../../src/shared/preprocess/views'
 import { cifarHalfDir, readReferencePredictions } from '../support/shared'
 
 const engine = createWasmEngine()
@@ -32,7 +33,10 @@ describe('class activation maps of the default model on 200 CIFAR-10 test images
   const PER_CLASS = 20
   const BATCH = 50
   const bytes = readFileSync(defaultModelPath)
-  const card = parseModelCard(JSON.parse(readFileSync(defaultModelPath.replace(/\.onnx$/, '.card.json'), 'utf8')))
+  // Activation maps are of the photo alone, as the app's activations view runs it.
+  const card = withoutViews(
+    parseModelCard(JSON.parse(readFileSync(defaultModelPath.replace(/\.onnx$/, '.card.json'), 'utf8'))),
+  )
   const report = readModelGraph(bytes)
   const head = readClassifierHead(bytes, report)
   const last = stageTaps(report).find((t) => t.name === head.featureStage)!

@@ -135,7 +135,8 @@ describe('the bundled model’s embedding on real photos', () => {
   })
 
   it('whitens the four stages with the profile, the pooled features carrying half the length', () => {
-    const spec = embeddingSpecFor(layout, profile)
+    // The photo alone: a card without views.
+    const spec = embeddingSpecFor({ stages: layout.stages }, profile)
     expect(spec.blocks.map((b) => [b.start, b.end])).toEqual([
       [0, 48],
       [48, 96],
@@ -149,7 +150,9 @@ describe('the bundled model’s embedding on real photos', () => {
   })
 
   it('with views: the photo-and-mirror average in place of the photo, then the tiles’ first three stages', () => {
-    const spec = embeddingSpecFor(layoutWithViews(layout.stages, { flip: true, tiles: 2 }), profile)
+    // The bundled card asks for the mirror and 2×2 tiles.
+    expect(layout).toEqual(layoutWithViews(layout.stages, { flip: true, tiles: 2 }))
+    const spec = embeddingSpecFor(layout, profile)
     // After the photo's own 384 statistics: the mirror average (384 on), then the tiles' first three stages (768 on).
     expect(spec.blocks.map((b) => [b.start, b.end])).toEqual([
       [384, 432],
@@ -163,7 +166,7 @@ describe('the bundled model’s embedding on real photos', () => {
     expect(spec.blocks.map((b) => b.weight)).toEqual([1, 1, 1, spec.blocks[3]!.weight, 0.5, 0.5, 0.5])
     expect(spec.leadingDims).toBe(224)
     expect(learningParts(spec)).toEqual([224, 384])
-    expect(learningParts(embeddingSpecFor(layout, profile))).toEqual([224])
+    expect(learningParts(embeddingSpecFor({ stages: layout.stages }, profile))).toEqual([224])
   })
 
   it.each([true, false])('finds photos of the same kind as the most similar (profile: %s)', (withProfile) => {

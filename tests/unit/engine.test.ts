@@ -5,7 +5,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultModelPath, labelsDir } from '../../src/cli/paths'
 import { openDatabase, type Db } from '../../src/main/db/database'
-import { chooseEngine, readCalibrations, type EngineMeasurement } from '../../src/main/engine/calibration'
+import {
+  calibrationModelKey,
+  chooseEngine,
+  readCalibrations,
+  type EngineMeasurement,
+} from '../../src/main/engine/calibration'
+import { viewCount, withoutViews } from '../../src/shared/preprocess/views'
 import { spawnWorkerThread, type EnginePort } from '../../src/main/engine/engine-port'
 import type { WorkerMessage } from '../../src/main/engine-process/protocol'
 import { CALIBRATION_ROUNDS, EngineSelector, type EngineModel } from '../../src/main/engine/engine-selector'
@@ -114,7 +120,10 @@ describe('engine worker and selector (real onnxruntime-node and onnxruntime-web 
     expect((await selector.choose(model, { override: 'wasm' })).engine).toBe('wasm')
     expect(selector.known(model)).toMatchObject({ engine: 'native' })
     expect([calibrations(), webgpuAsked]).toEqual([before, 1])
-    expect(readCalibrations(db, model.card.sha256, 'test machine')).toHaveLength(3)
+    expect(readCalibrations(db, calibrationModelKey(model.card), 'test machine')).toHaveLength(3)
+    // The bundled card runs six views a photo: its figures do not stand for the model run on the photo alone.
+    expect(viewCount(model.card.preprocessing)).toBe(6)
+    expect(selector.known({ card: withoutViews(model.card) })).toBeUndefined()
 
     const elsewhere = new EngineSelector({
       db,

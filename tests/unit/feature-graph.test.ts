@@ -17,16 +17,15 @@ import { modelProtoType } from '../../src/main/onnx/protobuf'
 import { addTapOutputs, stageTaps } from '../../src/main/onnx/taps'
 import { unzippedFixture } from '../support/fixture-models'
 import { repoRoot } from '../support/shared'
+import { withoutViews } from '../../src/shared/preprocess/views'
 
 const bundled = join(repoRoot, 'resources', 'models', 'resnet56-cifar10.onnx')
-const bundledCard = JSON.parse(
+/** The bundled card asks for views (`src/shared/preprocess/views.ts`). */
+const viewsCard = JSON.parse(
   readFileSync(join(repoRoot, 'resources', 'models', 'resnet56-cifar10.card.json'), 'utf8'),
 ) as ClassifierCard
-/** The bundled model run on views (`src/shared/preprocess/views.ts`). */
-const viewsCard: ClassifierCard = {
-  ...bundledCard,
-  preprocessing: { ...bundledCard.preprocessing, views: { flip: true, tiles: 2 } },
-}
+/** The bundled model run on the photo alone. */
+const bundledCard = withoutViews(viewsCard)
 
 function patternBatch(count: number, length: number): Float32Array {
   const batch = new Float32Array(count * length)

@@ -64,7 +64,8 @@ describe('model artifacts: architecture, tapped model, classifier weights', () =
 
   it('serves the features copy, the shipped profile and the labels hierarchy; nothing for what a model lacks', async () => {
     const features = (await services.artifacts.file('resnet56-cifar10', 'features'))!
-    expect(features).toMatch(/\.features-v\d+\.onnx$/)
+    // The bundled card's views (mirror, 2×2 tiles) are folded into this copy.
+    expect(features).toMatch(/\.features-v\d+-f1t2\.onnx$/)
     expect(statSync(features).size).toBeGreaterThan(statSync(services.library.resolveFile('resnet56-cifar10')!).size)
     const profile = (await services.artifacts.file('resnet56-cifar10', 'profile'))!
     expect(JSON.parse(readFileSync(profile, 'utf8'))).toMatchObject({

@@ -3,6 +3,7 @@ import type { Db } from '../db/database'
 import { ENGINE_KINDS, ENGINE_LABELS, type EngineKind } from '../../shared/engine/engine-kind'
 import { stmt } from '../db/sql'
 import { systemClock } from '../util/clock'
+import type { ClassifierCard } from '../../shared/engine/classifier'
 
 /** One engine's figure for one model on this machine: img/s through the model, or why it is not available. */
 export interface EngineMeasurement {
@@ -17,6 +18,15 @@ export interface EngineChoice {
   /** e.g. "native CPU: 1583 img/s; WASM 204 img/s; WebGPU: no hardware adapter" */
   reason: string
   measurements: EngineMeasurement[]
+}
+
+/**
+ * The model a calibration is of: its sha256, and the views it runs each photo on (`src/shared/preprocess/views.ts`),
+ * which multiply the work: a figure measured on the photo alone does not stand for a card that asks for views.
+ */
+export function calibrationModelKey(card: Pick<ClassifierCard, 'preprocessing'> & { sha256: string }): string {
+  const views = card.preprocessing.views
+  return views ? `${card.sha256}+views-f${views.flip ? 1 : 0}t${views.tiles}` : card.sha256
 }
 
 /** What calibrations are keyed by: the processor, its core count and the platform. */

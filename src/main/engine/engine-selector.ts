@@ -3,6 +3,7 @@ import { viewCount } from '../../shared/preprocess/views'
 import type { ClassifierCard } from '../../shared/engine/classifier'
 import type { ModelCard } from '../../shared/model-card'
 import {
+  calibrationModelKey,
   chooseEngine,
   type ChooseOptions,
   machineKey,
@@ -15,7 +16,7 @@ import type { KnowledgeFiles } from '../knowledge/load-knowledge'
 import type { LoadedSession, WorkerBackend, WorkerResult } from '../engine-process/protocol'
 import type { WorkerClassifyOptions, WorkerEngine } from './worker-engine'
 
-/** A model as the engines need it: its file and card (the sha256 keys its calibrations). */
+/** A model as the engines need it: its file and card (its sha256 and views key its calibrations). */
 export interface EngineModel {
   id: string
   file: string
@@ -79,7 +80,7 @@ export class EngineSelector {
 
   /** What is known without measuring (for a model card): undefined when nothing was measured yet. */
   known(model: Pick<EngineModel, 'card'>, options: ChooseOptions = {}): EngineChoice | undefined {
-    const known = readCalibrations(this.deps.db, model.card.sha256, this.machine)
+    const known = readCalibrations(this.deps.db, calibrationModelKey(model.card), this.machine)
     if (!known.some((m) => m.imagesPerSecond !== null)) return undefined
     return chooseEngine(known, options)
   }
@@ -88,7 +89,7 @@ export class EngineSelector {
   forget(model: Pick<EngineModel, 'card'>): void {
     this.deps.db
       .prepare('DELETE FROM engine_calibrations WHERE model_sha256 = ? AND machine = ?')
-      .run(model.card.sha256, this.machine)
+      .run(calibrationModelKey(model.card), this.machine)
   }
 
   async *classify(
@@ -138,7 +139,7 @@ export class EngineSelector {
   }
 
   private async measurements(model: EngineModel, waitForWebgpu: boolean): Promise<EngineMeasurement[]> {
-    const sha = model.card.sha256
+    const sha = calibrationModelKey(model.card)
     let pending = this.calibrating.get(sha)
     if (!pending) {
       pending = this.calibrate(model).finally(() => this.calibrating.delete(sha))
@@ -151,7 +152,7 @@ export class EngineSelector {
 
   private async calibrate(model: EngineModel): Promise<EngineMeasurement[]> {
     const { db, worker, now } = this.deps
-    const sha = model.card.sha256
+    const sha = calibrationModelKey(model.card)
     const known = new Set(readCalibrations(db, sha, this.machine).map((m) => m.engine))
     if (!known.has('webgpu') && !this.webgpu.has(sha)) {
       const measuring = this.deps

@@ -42,21 +42,21 @@ export const MAX_UNPROJECTED_STAGE_VALUES = 64
  * Each block is scaled to unit length; the last stage is weighted so that it carries `LAST_STAGE_SHARE` of the
  * squared length and the earlier stages share the rest equally; then the whole is scaled to unit length.
  *
- * A model run on views (`src/shared/preprocess/views.ts`: a card that asks for them) reads these blocks from the photo's
- * statistics averaged with its mirror's, then adds the tiles' blocks of every stage but the last, through the same
- * steps, weighted `TILE_WEIGHT`; `leadingDims` marks where the tiles' part starts.
+ * A model run on views (`src/shared/preprocess/views.ts`: a card that asks for them, as the bundled one does) reads
+ * these blocks from the photo's statistics averaged with its mirror's, then adds the tiles' blocks of every stage
+ * but the last, through the same steps, weighted `TILE_WEIGHT`; `leadingDims` marks where the tiles' part starts.
  *
  * Chosen on the bundled ResNet-56 (CIFAR-10) with `scripts/bench-own-tags.ts`. Learning the tags cifar, photos,
  * documents and textures with `learnHead` from 5 / 20 random photos a tag (balanced accuracy on all the others, 20
- * seeded draws): 0.81 / 0.89 with views (`VIEWS=1`), against 0.69 / 0.79 from the photo alone and 0.48 / 0.56 for the
- * nearest class mean on the pooled features. From the photo alone nothing linear did better (whitened or
- * standardised values of all 384 features, raw log1p features, shrinkage LDA, kernel or nearest-neighbour heads:
- * 0.66–0.70 / 0.77–0.80): at 32×32 a page, a texture and a small photo look alike; the tiles of a 64×64 copy tell
- * them apart, and their last stage adds nothing. A subject among CIFAR photos learned from 5 (tiles chosen by
- * cross-validation per tag) stays where it was: AUROC 0.965 against 0.971 without the tiles. Similar photos,
- * precision at 10 among the 5,000 CIFAR photos: 0.869 against the raw logits' 0.857 (0.858 against 0.854 with a
- * profile fitted on the other half); the mirror gives most of that (0.858 from the photo alone), and the last
- * stage's share of 1/2 (at 1/4: 0.84) keeps the subject first.
+ * seeded draws): 0.81 / 0.89 with views (the bundled card asks for them), against 0.69 / 0.78 from the photo alone
+ * (`VIEWS=0`) and 0.48 / 0.56 for the nearest class mean on the pooled features. From the photo alone nothing linear
+ * did better (whitened or standardised values of all 384 features, raw log1p features, shrinkage LDA, kernel or
+ * nearest-neighbour heads: 0.66–0.70 / 0.77–0.80): at 32×32 a page, a texture and a small photo look alike; the tiles
+ * of a 64×64 copy tell them apart, and their last stage adds nothing. A subject among CIFAR photos learned from 5
+ * (tiles chosen by cross-validation per tag) stays where it was: AUROC 0.965 against 0.971 without the tiles. Similar
+ * photos, precision at 10 among the 5,000 CIFAR photos: 0.869 against the raw logits' 0.857 (0.858 against 0.854 with a
+ * profile fitted on the other half); the mirror gives most of that (0.858 from the photo alone), and the last stage's
+ * share of 1/2 (at 1/4: 0.84) keeps the subject first.
  */
 export function embeddingSpecFor(layout: FeatureLayout, profile?: KnowledgeProfile): EmbeddingSpec {
   const stages = profile ? decodeStages(profile) : undefined

@@ -21,6 +21,7 @@ import type { WorkerRuntime } from '../../../src/renderer/src/engine/worker-runt
 import { Classifier, type ClassifierCard } from '../../../src/shared/engine/classifier'
 import { parseModelCard } from '../../../src/shared/model-card'
 import { preprocess } from '../../../src/shared/preprocess/preprocess'
+import { withoutViews } from '../../../src/shared/preprocess/views'
 import { cifarHalfDir, readReferencePredictions, repoRoot } from '../../support/shared'
 
 type MessageListener = (event: MessageEvent<WorkerReply>) => void
@@ -341,7 +342,7 @@ describe('EngineClient with the real worker code (onnxruntime-web WASM, in this 
     headBin.set(head.bias, head.weights.length)
     const serve = (url: string, body: Uint8Array): void => void served.set(url, new Uint8Array(body))
     serve(urls.plain, bytes)
-    serve(urls.features, addFeatureOutputs(bytes, report).model)
+    serve(urls.features, addFeatureOutputs(bytes, report, card.preprocessing.views).model)
     serve(
       urls.tapped,
       addTapOutputs(
@@ -379,7 +380,9 @@ describe('EngineClient with the real worker code (onnxruntime-web WASM, in this 
     })
     expect(load.knowledge.source).toBe('profile')
 
-    const direct = await Classifier.create(ort, bytes, card as ClassifierCard, { executionProviders: ['wasm'] })
+    // The logits are the photo's own run (the views only feed the features).
+    const plainCard = withoutViews(card)
+    const direct = await Classifier.create(ort, bytes, plainCard as ClassifierCard, { executionProviders: ['wasm'] })
     try {
       for (const [i, row] of references.entries()) {
         const reply = await results[i]!
@@ -388,7 +391,7 @@ describe('EngineClient with the real worker code (onnxruntime-web WASM, in this 
         expect(reply.top[0]!.index).toBe(row.resnet56)
         expect(reply.verdict).toBeDefined()
         const image = await decodeImage(join(cifarHalfDir(), row.path))
-        const expected = await direct.runBatch(preprocess(image, card), 1)
+        const expected = await direct.runBatch(preprocess(image, plainCard), 1)
         expect(reply.logits).toHaveLength(10)
         reply.logits.forEach((logit, c) => expect(logit).toBeCloseTo(expected[c]!, 4))
       }

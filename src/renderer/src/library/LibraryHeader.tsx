@@ -94,7 +94,7 @@ function rateOf(job: ClassifyJob): number | undefined {
   return job.done > 0 && seconds > 0 ? job.done / seconds : undefined
 }
 
-/** The classification of new photos: progress with rate and time left, Cancel, then what it did. */
+/** The classification of new photos (and of those without the model's current embedding): progress with rate and time left, Cancel, then what it did. */
 function Classification() {
   const job = useLibraryStore((s) => s.job)
   const pending = useLibraryStore((s) => s.pending)
@@ -105,10 +105,10 @@ function Classification() {
         type="button"
         data-testid="classify-pending"
         onClick={() => void classifyPending()}
-        title="Classify the photos the active model has not seen yet; their likely classes become suggested tags"
+        title="Classify the photos the active model has not seen yet, and those it has no current embedding of (similar photos and learned tags compare by it); likely classes become suggested tags"
         className="rounded-md bg-indigo-50 px-2 py-1 text-[12px] font-medium text-indigo-700 hover:bg-indigo-100 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none dark:bg-indigo-500/15 dark:text-indigo-200 dark:hover:bg-indigo-500/25"
       >
-        Classify {pending >= 1000 ? '1,000+' : pending.toLocaleString('en-US')} new photo{pending === 1 ? '' : 's'}
+        Classify {pending >= 1000 ? '1,000+' : pending.toLocaleString('en-US')} photo{pending === 1 ? '' : 's'}
       </button>
     )
   }
