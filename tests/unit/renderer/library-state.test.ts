@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { findTag, recordPredictions } from '../../../src/main/tags'
+import { addTag, findTag, recordPredictions } from '../../../src/main/tags'
 import { addNumberedPhoto } from '../../support/tag-store'
 import { createTestServices, type TestServices } from '../../support/services'
 import { tagStatus } from './tag-status'
@@ -130,6 +130,29 @@ describe('the Library state', () => {
     selection.clearSelection()
     expect(library.getState().selection.size).toBe(0)
     expect(library.getState().focusId).toBe(ids[8])
+  })
+
+  it('removes a tag the grid shows on the photo in focus though its details were read before the tag came', async () => {
+    const { events, grid, selection, decisions, library } = await renderer()
+    events.openLibrary()
+    await until(() => library.getState().grid.status === 'ready', 'the first page')
+    const id = ids[20]!
+    selection.clickPhoto(id, 'plain')
+    await until(() => library.getState().detail?.state.status === 'ready', 'the details')
+    // The tag arrives and the grid is read again; the details are not (yet): the list offers the grid's tags.
+    addTag(services.db, [id], 'Holiday', now)
+    await grid.refresh()
+    const shown = () =>
+      library
+        .getState()
+        .grid.items.find((p) => p.id === id)
+        ?.tags.map((t) => t.name)
+    await until(() => shown()?.includes('Holiday') === true, 'the grid with the tag')
+    const detail = library.getState().detail
+    expect(detail?.state.status === 'ready' && detail.state.data.photo.tags.map((t) => t.name)).not.toContain('Holiday')
+
+    decisions.removeTagFromSelection(findTag(services.db, 'Holiday')!.id)
+    await until(() => statusOf(id, 'Holiday') === undefined, 'the removal')
   })
 
   it('accepts the selection’s suggestions and undoes it', async () => {

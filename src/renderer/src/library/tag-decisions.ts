@@ -136,9 +136,24 @@ export async function addTagToSelection(name: string): Promise<boolean> {
 /** Takes a tag off the selected photos that have it. */
 export function removeTagFromSelection(tagId: number): void {
   const ids = new Set(targetIds())
-  const byId = itemsById()
-  const holders = [...ids].filter((id) => byId.get(id)?.tags.some((t) => t.tagId === tagId))
-  const name = [...byId.values()].flatMap((p) => p.tags).find((t) => t.tagId === tagId)?.name ?? 'the tag'
+  // The grid's copy of a photo and the detail's can be a refresh apart (the list offers the grid's tags):
+  // a photo holds the tag if either says so; the main process removes only what is there.
+  const { items } = store().grid
+  const index = indexOfId(items)
+  const detail = store().detail
+  const copies = (id: number): PhotoItem[] => {
+    const at = index.get(id)
+    return [
+      ...(at !== undefined ? [items[at]!] : []),
+      ...(detail?.id === id && detail.state.status === 'ready' ? [detail.state.data.photo] : []),
+    ]
+  }
+  const holders = [...ids].filter((id) => copies(id).some((p) => p.tags.some((t) => t.tagId === tagId)))
+  const name =
+    [...ids]
+      .flatMap(copies)
+      .flatMap((p) => p.tags)
+      .find((t) => t.tagId === tagId)?.name ?? 'the tag'
   if (holders.length === 0) return
   void runChanges(`Removed “${name}” from ${formatCount(holders.length, 'photo')}`, () => [
     call('tags:remove', { photoIds: holders, tagId }),
