@@ -136,7 +136,9 @@ describe('Classify screen interactions', () => {
   it('shows a clear banner when the model file cannot be fetched', async () => {
     activeModel = async () => ({
       ...(await app.services.handlers['models:active'](undefined)),
-      modelUrl: '/library/models/nope.onnx',
+      modelUrl: '/library/models/nope.features.onnx',
+      // The window loads this copy first (the bundled card has views; see LoadRequest).
+      photoModelUrl: '/library/models/nope.photo-features.onnx',
     })
     await app.page.reload()
     const banner = app.page.getByTestId('model-error')

@@ -9,6 +9,8 @@ import { dropFiles, fileFromDisk } from '../support/drop'
 import { sha256Of } from '../support/files'
 import { repoRoot, sharedPath } from '../support/shared'
 import type { ClassifyResult } from '../../src/main/inference/classify-result'
+import { similarity } from '../../src/shared/embedding/embedding'
+import { bundledModelVerdicts } from '../support/node-verdicts'
 
 /** The bundled model's knowledge profile: without it the verdicts fall back to the logits (energy). */
 const PROFILE = join(repoRoot, 'resources', 'models', 'resnet56-cifar10.profile.json')
@@ -183,5 +185,17 @@ describe('Unknown photos on the Classify screen', () => {
     }
     const cat = byName.get('chelsea.png')!
     expect('top' in cat && cat.top[0]!.label).toBe('cat')
+
+    // The batch ran the card's views on WebGPU (the cards above, the photo alone): the embedding the library keeps
+    // is the one the engine worker makes on native CPU.
+    const native = await bundledModelVerdicts(paths)
+    for (const path of paths) {
+      const result = results.find((r) => r.path === path)!
+      const reference = native.get(path)!.embedding!
+      if (!('top' in result) || !result.embedding) throw new Error(`${path}: no embedding from the window`)
+      expect(result.embedding.version).toBe(reference.version)
+      expect(result.embedding.vector).toHaveLength(384)
+      expect(similarity(result.embedding.vector, reference.vector), path).toBeGreaterThan(0.999)
+    }
   })
 })

@@ -4,6 +4,7 @@ import { WorkerEngine } from '../../src/main/engine/worker-engine'
 import { parseModelCard } from '../../src/shared/model-card'
 import { readFileSync } from 'node:fs'
 import type { Verdict } from '../../src/shared/knowledge/verdict'
+import type { EmbeddingVector } from '../../src/shared/embedding/embedding-vector'
 import { repoRoot } from './shared'
 
 export interface NodeVerdict {
@@ -11,6 +12,8 @@ export interface NodeVerdict {
   label: string
   p: number
   verdict: Verdict
+  /** The embedding the library keeps (the bundled card's views included). */
+  embedding?: EmbeddingVector
 }
 
 /**
@@ -38,7 +41,12 @@ export async function bundledModelVerdicts(paths: readonly string[]): Promise<Ma
     const out = new Map<string, NodeVerdict>()
     for await (const result of engine.classify('bundled', paths, { k: 1 })) {
       if ('error' in result) throw new Error(`${result.path}: ${result.error}`)
-      out.set(result.path, { label: result.top[0]!.label, p: result.top[0]!.p, verdict: result.verdict })
+      out.set(result.path, {
+        label: result.top[0]!.label,
+        p: result.top[0]!.p,
+        verdict: result.verdict,
+        ...(result.embedding && { embedding: result.embedding }),
+      })
     }
     return out
   } finally {

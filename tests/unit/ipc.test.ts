@@ -32,6 +32,8 @@ describe('IPC handler table', () => {
     expect(reply.card.labels).toHaveLength(10)
     // The copy that also returns the photo's features, the profile and the labels' hierarchy.
     expect(reply.modelUrl).toBe('/library/models/resnet56-cifar10.features.onnx')
+    // Its card asks for views: the copy on the photo alone serves results that keep no embedding.
+    expect(reply.photoModelUrl).toBe('/library/models/resnet56-cifar10.photo-features.onnx')
     expect(reply.profileUrl).toBe('/library/models/resnet56-cifar10.profile.json')
     expect(reply.hierarchyUrl).toBe('/library/models/resnet56-cifar10.hierarchy.json')
   })

@@ -66,6 +66,8 @@ describe('model artifacts: architecture, tapped model, classifier weights', () =
     const features = (await services.artifacts.file('resnet56-cifar10', 'features'))!
     // The bundled card's views (mirror, 2×2 tiles) are folded into this copy.
     expect(features).toMatch(/\.features-v\d+-f1t2\.onnx$/)
+    // The same copy on the photo alone: what the Classify screen runs (its results keep no embedding).
+    expect(await services.artifacts.file('resnet56-cifar10', 'photo-features')).toMatch(/\.features-v\d+\.onnx$/)
     expect(statSync(features).size).toBeGreaterThan(statSync(services.library.resolveFile('resnet56-cifar10')!).size)
     const profile = (await services.artifacts.file('resnet56-cifar10', 'profile'))!
     expect(JSON.parse(readFileSync(profile, 'utf8'))).toMatchObject({

@@ -28,9 +28,11 @@ export function createModelHandlers(deps: ModelHandlerDeps): DomainHandlers<type
     'models:list': () => library.list(),
     'models:active': () => {
       const id = library.activeId()
+      const card = library.card(id)
       return {
-        card: library.card(id),
+        card,
         modelUrl: artifactUrlPath(id, 'features'),
+        ...(card.preprocessing.views && { photoModelUrl: artifactUrlPath(id, 'photo-features') }),
         profileUrl: artifactUrlPath(id, 'profile'),
         hierarchyUrl: artifactUrlPath(id, 'hierarchy'),
       }

@@ -124,9 +124,11 @@ export class ModelArtifacts {
         : hierarchyPathFor(this.labelsDir, this.library.card(id).labelsSource)
     }
     const { sha256 } = this.library.summary(id)
-    const views = this.library.card(id).preprocessing.views
+    const views = artifact === 'features' ? this.library.card(id).preprocessing.views : undefined
     const featuresName = `features-v${FEATURE_GRAPH_VERSION}${views ? `-f${views.flip ? 1 : 0}t${views.tiles}` : ''}.onnx`
-    const suffix = { tapped: 'tapped.onnx', features: featuresName, head: 'head.bin' }[artifact]
+    const suffix = { tapped: 'tapped.onnx', features: featuresName, 'photo-features': featuresName, head: 'head.bin' }[
+      artifact
+    ]
     const target = join(this.cacheDir, `${sha256.slice(0, 16)}.${suffix}`)
     if (existsSync(target)) return target
     const [bytes, report] = await Promise.all([readFile(source), this.report(id)])
@@ -139,7 +141,7 @@ export class ModelArtifacts {
           stageTaps(report).map((tap) => tap.tensor),
         ),
       )
-    } else if (artifact === 'features') {
+    } else if (artifact === 'features' || artifact === 'photo-features') {
       let spliced: Uint8Array
       try {
         spliced = addFeatureOutputs(bytes, report, views).model

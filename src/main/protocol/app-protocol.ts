@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { extname, normalize, relative, resolve, sep, isAbsolute } from 'node:path'
 import { Readable } from 'node:stream'
-import { artifactBySuffix } from '../../shared/ipc/routes'
+import { artifactBySuffix, artifactSuffixes } from '../../shared/ipc/routes'
 import type { ModelArtifact } from '../models/model-artifacts'
 import { SECURITY_HEADERS } from '../security/policy'
 
@@ -39,8 +39,11 @@ export interface AppProtocolOptions {
 
 const PHOTO_ROUTE = /^\/library\/photos\/(\d{1,12})\/(?:thumb-(128|256|512)\.jpg|original)$/
 
-const MODEL_ROUTE =
-  /^\/library\/models\/([^/]+?)(\.tapped\.onnx|\.features\.onnx|\.head\.bin|\.profile\.json|\.hierarchy\.json|\.onnx)$/
+const MODEL_ROUTE = new RegExp(
+  `^/library/models/([^/]+?)(${artifactSuffixes()
+    .map((suffix) => suffix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|')})$`,
+)
 
 function textResponse(status: number, message: string): Response {
   return new Response(message, {

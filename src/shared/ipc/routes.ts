@@ -1,17 +1,23 @@
 /**
  * What the app's protocol serves for a library model: the model, its tapped copy, its copy that also returns its
- * features (or the model itself where it has none), its classifier weights, its knowledge profile and the
- * hierarchy of its labels.
+ * features (or the model itself where it has none) on the views its card asks for, the same copy on the photo
+ * alone, its classifier weights, its knowledge profile and the hierarchy of its labels.
  */
-export type ModelArtifact = 'model' | 'tapped' | 'features' | 'head' | 'profile' | 'hierarchy'
+export type ModelArtifact = 'model' | 'tapped' | 'features' | 'photo-features' | 'head' | 'profile' | 'hierarchy'
 
 const ARTIFACT_SUFFIX: Record<ModelArtifact, string> = {
   model: '.onnx',
   tapped: '.tapped.onnx',
   features: '.features.onnx',
+  'photo-features': '.photo-features.onnx',
   head: '.head.bin',
   profile: '.profile.json',
   hierarchy: '.hierarchy.json',
+}
+
+/** Every artifact's URL suffix, e.g. `.features.onnx`. */
+export function artifactSuffixes(): string[] {
+  return Object.values(ARTIFACT_SUFFIX)
 }
 
 /** The artifact a URL suffix names, e.g. `.features.onnx`; the longest suffix wins. */

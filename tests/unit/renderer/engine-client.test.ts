@@ -318,6 +318,7 @@ const report = readModelGraph(bytes)
 const urls = {
   plain: '/library/models/bundled.onnx',
   features: '/library/models/bundled.features.onnx',
+  photoFeatures: '/library/models/bundled.photo-features.onnx',
   tapped: '/library/models/bundled.tapped.onnx',
   head: '/library/models/bundled.head.bin',
   profile: '/library/models/bundled.profile.json',
@@ -343,6 +344,7 @@ describe('EngineClient with the real worker code (onnxruntime-web WASM, in this 
     const serve = (url: string, body: Uint8Array): void => void served.set(url, new Uint8Array(body))
     serve(urls.plain, bytes)
     serve(urls.features, addFeatureOutputs(bytes, report, card.preprocessing.views).model)
+    serve(urls.photoFeatures, addFeatureOutputs(bytes, report).model)
     serve(
       urls.tapped,
       addTapOutputs(
@@ -398,6 +400,33 @@ describe('EngineClient with the real worker code (onnxruntime-web WASM, in this 
     } finally {
       await direct.release()
     }
+  })
+
+  it('runs the photo alone for a result without embedding, and the card’s views for one with (the library’s)', async () => {
+    client = new EngineClient(new InProcessWorker())
+    const fetched: string[] = []
+    vi.stubGlobal('fetch', async (url: string) => {
+      fetched.push(url)
+      const body = served.get(url)
+      return body ? new Response(body) : new Response('not found', { status: 404 })
+    })
+    const load = await client.load(urls.features, card, model, 'wasm', knowledge, urls.photoFeatures)
+    expect(load.knowledge.source).toBe('profile')
+    // Only the copy on the photo alone is fetched until a result needs the embedding.
+    expect(fetched.filter((url) => url.endsWith('.onnx'))).toEqual([urls.photoFeatures])
+    const row = references[3]!
+    const alone = await client.classify(photoOf(row.path), row.path, 3)
+    expect(fetched.filter((url) => url.endsWith('.onnx'))).toEqual([urls.photoFeatures])
+    const viewed = await client.classify(photoOf(row.path), row.path, 3, true)
+    expect(fetched.filter((url) => url.endsWith('.onnx'))).toEqual([urls.photoFeatures, urls.features])
+    // The logits and the verdict are the photo's own run either way; the embedding adds the views (384 values, not 224).
+    viewed.logits.forEach((logit, c) => expect(logit).toBeCloseTo(alone.logits[c]!, 4))
+    expect(viewed.verdict.source).toBe('profile')
+    expect(viewed.verdict.ood).toBeCloseTo(alone.verdict.ood, 2)
+    expect(viewed.top[0]!.index).toBe(row.resnet56)
+    expect(viewed.embedding!.vector).toHaveLength(384)
+    expect(alone.embedding?.vector).toHaveLength(224)
+    expect(viewed.embedding!.version).not.toBe(alone.embedding!.version)
   })
 
   it('fails a photo it cannot decode with kind decode, and goes on with the next', async () => {

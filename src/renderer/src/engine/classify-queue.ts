@@ -2,7 +2,8 @@ import { runImages, type ImageOutputs } from '../../../shared/engine/image-outpu
 import { FEATURES_OUTPUT } from '../../../shared/knowledge/features'
 import { interpret } from '../../../shared/knowledge/interpret'
 import type { SerialQueue } from '../lib/serial-queue'
-import type { Engine, LoadedEngine } from './loaded-engine'
+import type { Engine, EngineSession, LoadedEngine } from './loaded-engine'
+import type { ClassifierCard } from '../../../shared/engine/classifier'
 import type { ClassifyRequest } from './messages'
 import { failureOf, preparePhoto, type PreparedPhoto } from './prepare-photo'
 import { failure, messageOf, type WorkerRuntime } from './worker-runtime'
@@ -41,7 +42,7 @@ export class ClassifyQueue {
     while (this.decoding < MAX_PARALLEL_DECODES && this.waiting.length > 0) {
       const request = this.waiting.shift()!
       this.decoding++
-      preparePhoto(this.runtime.decode, request.file, async () => (await this.engine.ready()).card)
+      preparePhoto(this.runtime.decode, request.file, async () => cardFor(await this.engine.ready(), request))
         .then(
           (photo) => void this.prepared.push({ ...photo, request }),
           (error: unknown) => {
@@ -78,14 +79,29 @@ export class ClassifyQueue {
       this.fail(items, 'load', `The model is not loaded: ${messageOf(error)}`)
       return
     }
-    const { classifier } = engine
     // Photos prepared for a model that has since been replaced are prepared again for the new one.
-    const stale = items.filter((item) => item.card !== engine.card)
+    const stale = items.filter((item) => item.card !== cardFor(engine, item.request))
     if (stale.length > 0) this.waiting.unshift(...stale.map((item) => item.request))
-    const current = items.filter((item) => item.card === engine.card)
-    const runnable = current.filter((item) => item.tensor.length === classifier.tensorLength)
+    const current = items.filter((item) => item.card === cardFor(engine, item.request))
+    const alone = current.filter((item) => !item.request.embedding)
+    if (alone.length > 0) await this.runOn(engine, engine, alone)
+    const withViews = current.filter((item) => item.request.embedding)
+    if (withViews.length === 0) return
+    let session: EngineSession
+    try {
+      session = await engine.withViews.open()
+    } catch (error) {
+      this.fail(withViews, 'load', `The model could not be loaded on its views: ${messageOf(error)}`)
+      return
+    }
+    await this.runOn(engine, session, withViews)
+  }
+
+  private async runOn(engine: Engine, session: EngineSession, items: Prepared[]): Promise<void> {
+    const { classifier } = session
+    const runnable = items.filter((item) => item.tensor.length === classifier.tensorLength)
     this.fail(
-      current.filter((item) => !runnable.includes(item)),
+      items.filter((item) => !runnable.includes(item)),
       'inference',
       'The model changed while this photo was waiting; add it again.',
     )
@@ -104,11 +120,14 @@ export class ClassifyQueue {
       return
     }
     const batchMs = performance.now() - started
-    runnable.forEach((item, i) => this.reply(engine, item, outputs[i]!, { batchMs, batchSize: runnable.length }))
+    runnable.forEach((item, i) =>
+      this.reply(engine, session, item, outputs[i]!, { batchMs, batchSize: runnable.length }),
+    )
   }
 
   private reply(
     engine: Engine,
+    session: EngineSession,
     item: Prepared,
     outputs: ImageOutputs,
     batch: { batchMs: number; batchSize: number },
@@ -118,9 +137,9 @@ export class ClassifyQueue {
     const { top, verdict, levels, embedding } = interpret(
       logits,
       outputs.features,
-      engine.card.labels,
+      session.card.labels,
       item.request.k,
-      engine.knowledge,
+      session.knowledge,
     )
     this.runtime.post(
       {
@@ -141,4 +160,9 @@ export class ClassifyQueue {
       [logits.buffer],
     )
   }
+}
+
+/** The card a photo is prepared by: with the model's views where its result keeps the embedding. */
+function cardFor(engine: Engine, request: ClassifyRequest): ClassifierCard {
+  return request.embedding ? engine.withViews.card : engine.card
 }

@@ -88,7 +88,8 @@ export class EngineClient {
 
   /**
    * Creates (or recreates) the session for a model and an engine preference; `knowledge` says where the model's
-   * profile and hierarchy are (without it, verdicts come from the logits alone).
+   * profile and hierarchy are (without it, verdicts come from the logits alone); `photoModelUrl`, for a card with
+   * views, the copy that runs the photo alone (see `LoadRequest`).
    */
   load(
     modelUrl: string,
@@ -96,6 +97,7 @@ export class EngineClient {
     model: ModelTag,
     preference: EnginePreference,
     knowledge?: KnowledgeSource,
+    photoModelUrl?: string,
   ): Promise<LoadedReply> {
     const id = this.nextId++
     return this.send<LoadedReply>({
@@ -106,6 +108,7 @@ export class EngineClient {
       model,
       preference,
       ...(knowledge && { knowledge }),
+      ...(photoModelUrl !== undefined && { photoModelUrl }),
     })
   }
 
@@ -134,11 +137,14 @@ export class EngineClient {
     }
   }
 
-  /** Decodes and classifies one photo in the worker. */
-  classify(file: Blob, name: string, k = 5): Promise<ClassifiedReply> {
+  /**
+   * Decodes and classifies one photo in the worker; `embedding`: the result carries the embedding the library keeps
+   * (a card with views then runs them; without, the photo alone).
+   */
+  classify(file: Blob, name: string, k = 5, embedding = false): Promise<ClassifiedReply> {
     if (this.crashed) return Promise.reject(new EngineError('crashed', this.crashed))
     const id = this.nextId++
-    const request: ClassifyRequest = { type: 'classify', id, file, name, k }
+    const request: ClassifyRequest = { type: 'classify', id, file, name, k, ...(embedding && { embedding }) }
     return new Promise<ClassifiedReply>((resolve, reject) => {
       const pending: Pending = { resolve: resolve as Pending['resolve'], reject }
       this.queue.push({ request, pending })

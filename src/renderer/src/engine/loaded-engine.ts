@@ -3,19 +3,38 @@ import type { Knowledge } from '../../../shared/knowledge/interpret'
 import { fetchKnowledge, resolveKnowledge } from './knowledge'
 import type { SerialQueue } from '../lib/serial-queue'
 import type { KnowledgeStatus, LoadRequest, ModelTag, ProviderInfo } from './messages'
-import type { ModelFiles } from './model-files'
+import { download, type ModelFiles } from './model-files'
 import type { Sessions } from './sessions'
 import { failure, messageOf, type WorkerRuntime } from './worker-runtime'
+import { warmedUp, webGpuDevice } from './warm-up'
+import { viewCount, withoutViews } from '../../../shared/preprocess/views'
 
-/** The classifying session of the loaded model, and what the page is told about it. */
-export interface Engine {
+/** One session of the loaded model: its classifier, the card it prepares photos by, and what it judges them by. */
+export interface EngineSession {
   classifier: Classifier
   card: ClassifierCard
-  model: ModelTag
-  provider: ProviderInfo
   /** The model's profile and hierarchy, as far as they could be read. */
   knowledge: Knowledge
+}
+
+/** The session of the model's card with its views, opened on first use (in the lane). */
+export interface ViewsSession {
+  card: ClassifierCard
+  open(): Promise<EngineSession>
+}
+
+/**
+ * The classifying sessions of the loaded model, and what the page is told about it. The session itself runs the
+ * photo alone (its card without views, `src/shared/preprocess/views.ts`); a card that asks for views also has
+ * `withViews`, whose results carry the embedding the library keeps (a batch job's photos). For a card without
+ * views both are the same session.
+ */
+export interface Engine extends EngineSession {
+  withViews: ViewsSession
+  model: ModelTag
+  provider: ProviderInfo
   knowledgeStatus: KnowledgeStatus
+  release(): Promise<void>
 }
 
 /**
@@ -54,7 +73,7 @@ export class LoadedEngine {
     const loading = this.lane.run(async () => {
       const previous = this.current
       this.current = undefined
-      if (previous) await previous.classifier.release().catch(() => undefined)
+      if (previous) await previous.release().catch(() => undefined)
       await this.releaseDependents()
       try {
         const engine = await this.open(request)
@@ -97,20 +116,53 @@ export class LoadedEngine {
   /** The session and the model's knowledge (fetched while the session is created; never fatal). */
   private async open(request: LoadRequest): Promise<Engine> {
     const fetched = fetchKnowledge(request.knowledge)
-    const session = await this.sessions.open(request, this.models.fetch(request.modelUrl, true))
-    const { knowledge, status } = resolveKnowledge(await fetched, {
-      sha256: request.knowledge?.sha256 ?? '',
-      classes: request.card.output.classes,
-      featureLength: session.featureLength,
-      views: request.card.preprocessing.views,
-    })
+    const views = request.photoModelUrl !== undefined && viewCount(request.card.preprocessing) > 1
+    const card = views ? withoutViews(request.card) : request.card
+    const session = await this.sessions.open(
+      { ...request, card },
+      this.models.fetch(views ? request.photoModelUrl! : request.modelUrl, true),
+    )
+    const judge = async (of: ClassifierCard, featureLength: number | undefined) =>
+      resolveKnowledge(await fetched, {
+        sha256: request.knowledge?.sha256 ?? '',
+        classes: request.card.output.classes,
+        featureLength,
+        views: of.preprocessing.views,
+      })
+    const { knowledge, status } = await judge(card, session.featureLength)
+    const own: EngineSession = { classifier: session.classifier, card, knowledge }
+    let opened: Promise<EngineSession> | undefined
+    const withViews: ViewsSession = views
+      ? {
+          card: request.card,
+          open: () =>
+            (opened ??= (async () => {
+              const bytes = await download(request.modelUrl)
+              const classifier = await this.sessions.classifier(bytes, request.card, session.provider.id)
+              const device = session.provider.id === 'webgpu' ? await webGpuDevice(this.runtime.ort) : undefined
+              const warm = await warmedUp(classifier, device)
+              return {
+                classifier,
+                card: request.card,
+                knowledge: (await judge(request.card, warm.featureLength)).knowledge,
+              }
+            })().catch((error: unknown) => {
+              opened = undefined // the next photo that needs it tries again
+              throw error
+            })),
+        }
+      : { card, open: () => Promise.resolve(own) }
     return {
-      classifier: session.classifier,
-      card: request.card,
+      ...own,
+      withViews,
       model: request.model,
       provider: session.provider,
-      knowledge,
       knowledgeStatus: status,
+      release: async () => {
+        await session.classifier.release()
+        const full = await opened?.catch(() => undefined)
+        await full?.classifier.release()
+      },
     }
   }
 }

@@ -58,6 +58,12 @@ export interface LoadRequest {
   preference: EnginePreference
   /** The model's profile and hierarchy; none: every verdict comes from the logits alone. */
   knowledge?: KnowledgeSource
+  /**
+   * For a card with views: the features copy that runs the photo alone (`/library/models/<id>.photo-features.onnx`),
+   * which classifies photos whose result keeps no embedding; `modelUrl`'s copy, on the views, is opened for the
+   * first photo that needs the embedding.
+   */
+  photoModelUrl?: string
 }
 
 export interface ClassifyRequest {
@@ -68,6 +74,8 @@ export interface ClassifyRequest {
   /** For messages only. */
   name: string
   k: number
+  /** The result must carry the embedding of the model's card, views included (a library photo's). */
+  embedding?: boolean
 }
 
 /** How long each provider is measured: until `maxMs` have passed or `maxRuns` ran (at least one run). */

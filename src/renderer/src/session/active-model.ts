@@ -43,6 +43,7 @@ export async function loadActiveModel(): Promise<void> {
       status: 'ready',
       card: active.card,
       modelUrl: active.modelUrl,
+      ...(active.photoModelUrl !== undefined && { photoModelUrl: active.photoModelUrl }),
       profileUrl: active.profileUrl,
       hierarchyUrl: active.hierarchyUrl,
     })
@@ -84,11 +85,14 @@ export async function startEngine(): Promise<void> {
   store().setEngine({ status: 'loading' })
   try {
     const tag = { id: model.card.id, name: model.card.name }
-    const reply = await engine().load(model.modelUrl, model.card, tag, preference, {
-      profileUrl: model.profileUrl,
-      hierarchyUrl: model.hierarchyUrl,
-      sha256: model.card.sha256,
-    })
+    const reply = await engine().load(
+      model.modelUrl,
+      model.card,
+      tag,
+      preference,
+      { profileUrl: model.profileUrl, hierarchyUrl: model.hierarchyUrl, sha256: model.card.sha256 },
+      model.photoModelUrl,
+    )
     if (generation !== latest.engineLoad) return
     store().setEngine({ status: 'ready', provider: reply.provider, loadMs: reply.loadMs, knowledge: reply.knowledge })
   } catch (error) {

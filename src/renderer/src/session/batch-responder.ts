@@ -39,7 +39,7 @@ async function answer(request: EventPayload<'engine:classifyBatch'>): Promise<Ch
         const response = await fetch(photo.photoUrl)
         if (!response.ok) return { photoId: photo.id, error: `The file could not be read (HTTP ${response.status}).` }
         try {
-          const reply = await engine().classify(await response.blob(), photo.name, TOP_K)
+          const reply = await engine().classify(await response.blob(), photo.name, TOP_K, true)
           if (reply.model.id !== modelId) throw new Error(`the window's model changed to ${reply.model.id}`)
           return {
             photoId: photo.id,

@@ -12,6 +12,8 @@ import { readStoredPreference, storePreference } from './engine-preference'
 /** Where the engine fetches the model's bytes (its features copy), its profile and its labels' hierarchy. */
 export interface ModelUrls {
   modelUrl: string
+  /** For a card with views: the features copy on the photo alone (see `LoadRequest`). */
+  photoModelUrl?: string
   profileUrl: string
   hierarchyUrl: string
 }

@@ -29,6 +29,11 @@ export const ActiveModelSchema = z.object({
    * photo's features (the model itself where it has none).
    */
   modelUrl: z.string().startsWith('/'),
+  /**
+   * For a card with views (`src/shared/preprocess/views.ts`): the features copy on the photo alone, for results that
+   * keep no embedding (the Classify screen's).
+   */
+  photoModelUrl: z.string().startsWith('/').optional(),
   /** The model's knowledge profile (404 when it has none) and its labels' hierarchy (404 when none ships). */
   profileUrl: z.string().startsWith('/'),
   hierarchyUrl: z.string().startsWith('/'),
